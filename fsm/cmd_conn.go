@@ -1,0 +1,54 @@
+package fsm
+
+import "strconv"
+
+// Connection commands that may also be queued inside MULTI; resp answers
+// them itself outside a transaction.
+func init() {
+	register([]Command{
+		{Name: "select", Arity: 2, Flags: FlagLoading | FlagStale | FlagFast, Group: "connection", Summary: "Changes the selected database.", Fn: cmdSelect},
+		{Name: "ping", Arity: -1, Flags: FlagFast | FlagStale, Group: "connection", Summary: "Returns the server's liveliness response.", Fn: cmdPing},
+		{Name: "echo", Arity: 2, Flags: FlagFast, Group: "connection", Summary: "Returns the given string.", Fn: cmdEcho},
+	})
+}
+
+// SELECT index
+func cmdSelect(c *Ctx, argv [][]byte) {
+	i, err := strconv.Atoi(string(argv[1]))
+	if err != nil {
+		c.Error(ErrNotInteger)
+		return
+	}
+	if c.Checking() {
+		return
+	}
+	if !c.selectDB(i) {
+		c.Error(ErrDBIndex)
+		return
+	}
+	c.OK()
+}
+
+// PING [message]
+func cmdPing(c *Ctx, argv [][]byte) {
+	if len(argv) > 2 {
+		c.Error(ArityError("ping"))
+		return
+	}
+	if c.Checking() {
+		return
+	}
+	if len(argv) == 2 {
+		c.Bulk(argv[1])
+		return
+	}
+	c.Status("PONG")
+}
+
+// ECHO message
+func cmdEcho(c *Ctx, argv [][]byte) {
+	if c.Checking() {
+		return
+	}
+	c.Bulk(argv[1])
+}

@@ -1,0 +1,328 @@
+package fsm
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/raft"
+)
+
+// EntryNoop is appended by a new leader so that an entry of its own term
+// reaches the state machine before it serves reads (raft's own no-op and
+// barrier entries are never handed to the FSM, so they cannot mark
+// progress here).
+const EntryNoop byte = 4
+
+// Result is the response of one applied entry: one encoded RESP reply per
+// command of an EntryCommands, a single reply for an EntryExec.
+type Result struct {
+	Replies [][]byte
+}
+
+// state is everything a snapshot captures.
+type state struct {
+	dbs   []*DB
+	clock int64  // max now_ms seen so far: the state machine's time
+	gen   uint64 // snapshot generation, for copy-on-write of entries
+}
+
+func newState(databases int) *state {
+	st := &state{dbs: make([]*DB, databases)}
+	for i := range st.dbs {
+		st.dbs[i] = newDB()
+	}
+	return st
+}
+
+// FSM is the replicated state machine. It implements raft.BatchingFSM.
+type FSM struct {
+	mu      sync.RWMutex
+	st      *state
+	applied atomic.Uint64
+
+	notifyMu sync.Mutex
+	notify   chan struct{} // closed and replaced whenever applied moves
+
+	restoredIndex atomic.Uint64 // index of the last snapshot restored, 0 if none
+	log           *slog.Logger
+
+	// wallClock is the node's clock in unix ms, used only by local reads
+	// to hide expired keys (tests replace it).
+	wallClock func() int64
+}
+
+// New returns an empty state machine with the given number of databases.
+func New(databases int, log *slog.Logger) *FSM {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &FSM{st: newState(databases), notify: make(chan struct{}), log: log,
+		wallClock: func() int64 { return time.Now().UnixMilli() }}
+}
+
+// Databases is the number of databases.
+func (f *FSM) Databases() int {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return len(f.st.dbs)
+}
+
+// AppliedIndex is the index of the last log entry applied.
+func (f *FSM) AppliedIndex() uint64 { return f.applied.Load() }
+
+// RestoredIndex is the index of the last snapshot this FSM was restored
+// from, or 0.
+func (f *FSM) RestoredIndex() uint64 { return f.restoredIndex.Load() }
+
+func (f *FSM) setApplied(idx uint64) {
+	if idx <= f.applied.Load() {
+		return
+	}
+	f.applied.Store(idx)
+	f.notifyMu.Lock()
+	close(f.notify)
+	f.notify = make(chan struct{})
+	f.notifyMu.Unlock()
+}
+
+// WaitApplied blocks until the applied index is at least idx or ctx ends.
+func (f *FSM) WaitApplied(ctx context.Context, idx uint64) error {
+	for {
+		f.notifyMu.Lock()
+		ch := f.notify
+		f.notifyMu.Unlock()
+		if f.applied.Load() >= idx {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Apply implements raft.FSM.
+func (f *FSM) Apply(l *raft.Log) interface{} {
+	return f.ApplyBatch([]*raft.Log{l})[0]
+}
+
+// ApplyBatch implements raft.BatchingFSM: the whole batch is applied under
+// one lock acquisition.
+func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
+	out := make([]interface{}, len(logs))
+	f.mu.Lock()
+	var last uint64
+	for i, l := range logs {
+		if l.Type == raft.LogCommand {
+			out[i] = f.applyEntry(l.Index, l.Data)
+		}
+		last = l.Index
+	}
+	f.mu.Unlock()
+	f.setApplied(last)
+	return out
+}
+
+// applyEntry applies one encoded entry. It panics on an entry it cannot
+// decode: a replica that cannot apply the log must stop rather than
+// diverge from the others.
+func (f *FSM) applyEntry(index uint64, data []byte) *Result {
+	if len(data) == 0 {
+		panic(fmt.Sprintf("fsm: empty entry at index %d", index))
+	}
+	apply, ok := applyFuncs[data[0]]
+	if !ok {
+		panic(fmt.Sprintf("fsm: unknown entry type %d at index %d", data[0], index))
+	}
+	res, err := apply(f, index, data[1:])
+	if err != nil {
+		panic(fmt.Sprintf("fsm: entry type %d at index %d: %v", data[0], index, err))
+	}
+	return res
+}
+
+// applyFuncs maps entry types to their apply functions.
+var applyFuncs = map[byte]func(f *FSM, index uint64, body []byte) (*Result, error){
+	EntryCommands: applyCommands,
+	EntryExec:     applyExec,
+	EntryExpire:   applyExpire,
+	EntryNoop:     func(*FSM, uint64, []byte) (*Result, error) { return &Result{}, nil },
+}
+
+// EncodeNoop builds an EntryNoop entry.
+func EncodeNoop() []byte { return []byte{EntryNoop} }
+
+func (f *FSM) tick(nowMs int64) {
+	if nowMs > f.st.clock {
+		f.st.clock = nowMs
+	}
+}
+
+func (f *FSM) applyCtx(index uint64, db int) *Ctx {
+	c := &Ctx{st: f.st, Now: f.st.clock, Index: index, seed: index, write: true}
+	if !c.selectDB(db) {
+		c.selectDB(0)
+	}
+	return c
+}
+
+func applyCommands(f *FSM, index uint64, body []byte) (*Result, error) {
+	nowMs, cmds, err := decodeCommands(body)
+	if err != nil {
+		return nil, err
+	}
+	f.tick(nowMs)
+	res := &Result{Replies: make([][]byte, len(cmds))}
+	for i, cmd := range cmds {
+		c := f.applyCtx(index, cmd.DB)
+		c.seed = index<<8 | uint64(i&0xff)
+		if cmd.DB < 0 || cmd.DB >= len(f.st.dbs) {
+			c.Error(ErrDBIndex)
+		} else {
+			c.run(cmd.Argv)
+		}
+		res.Replies[i] = c.out
+	}
+	return res, nil
+}
+
+func applyExec(f *FSM, index uint64, body []byte) (*Result, error) {
+	nowMs, x, err := decodeExec(body)
+	if err != nil {
+		return nil, err
+	}
+	f.tick(nowMs)
+	for _, w := range x.Watches {
+		if w.DB < 0 || w.DB >= len(f.st.dbs) || f.st.dbs[w.DB].changedSince(string(w.Key), w.Index, f.st.clock) {
+			return &Result{Replies: [][]byte{[]byte("*-1\r\n")}}, nil
+		}
+	}
+	c := f.applyCtx(index, x.DB)
+	c.Array(len(x.Cmds))
+	for _, argv := range x.Cmds {
+		c.run(argv)
+	}
+	return &Result{Replies: [][]byte{c.out}}, nil
+}
+
+func applyExpire(f *FSM, index uint64, body []byte) (*Result, error) {
+	nowMs, db, keys, err := decodeExpire(body)
+	if err != nil {
+		return nil, err
+	}
+	f.tick(nowMs)
+	if db < 0 || db >= len(f.st.dbs) {
+		return &Result{}, nil
+	}
+	c := f.applyCtx(index, db)
+	for _, k := range keys {
+		if e, ok := c.db.keys.Get(k); ok && e.expireAt != 0 && e.expireAt <= c.Now {
+			c.remove(c.db, k)
+		}
+	}
+	return &Result{}, nil
+}
+
+// run looks argv up and runs it, appending one reply. Arity and unknown
+// commands are checked again here so that an entry written by a different
+// version can never crash a replica.
+func (c *Ctx) run(argv [][]byte) {
+	if len(argv) == 0 {
+		c.Error("ERR empty command")
+		return
+	}
+	cmd := Lookup(argv[0])
+	if cmd == nil {
+		c.Error(fmt.Sprintf("ERR unknown command '%s'", argv[0]))
+		return
+	}
+	if !cmd.ArityOK(len(argv)) {
+		c.Error(ArityError(cmd.Name))
+		return
+	}
+	cmd.Fn(c, argv)
+}
+
+// Check runs cmd's syntax check on argv (whose arity the caller checked).
+// It returns the error reply, or nil when argv may be proposed or run.
+func Check(cmd *Command, argv [][]byte) []byte {
+	c := &Ctx{check: true}
+	cmd.Fn(c, argv)
+	if len(c.out) > 0 {
+		return c.out
+	}
+	return nil
+}
+
+// Read runs a read-only command against the local state, appending its
+// reply to out. Expiry is judged by the later of the node's clock and the
+// state machine's clock.
+func (f *FSM) Read(db int, cmd *Command, argv [][]byte, out []byte) []byte {
+	now := f.wallClock()
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if now < f.st.clock {
+		now = f.st.clock
+	}
+	c := &Ctx{st: f.st, Now: now, Index: 0, seed: uint64(time.Now().UnixNano()), out: out}
+	if !c.selectDB(db) {
+		c.Error(ErrDBIndex)
+		return c.out
+	}
+	cmd.Fn(c, argv)
+	return c.out
+}
+
+// ExpiredKeys returns up to max keys per database whose expiry is at or
+// before now, for the leader to propose as EntryExpire entries.
+func (f *FSM) ExpiredKeys(now int64, max int) map[int][]string {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	var out map[int][]string
+	for i, db := range f.st.dbs {
+		db.ttl.Scan(func(it ttlItem) bool {
+			if it.at > now || len(out[i]) >= max {
+				return false
+			}
+			if out == nil {
+				out = make(map[int][]string)
+			}
+			out[i] = append(out[i], it.key)
+			return true
+		})
+	}
+	return out
+}
+
+// KeyspaceInfo is one line of INFO keyspace.
+type KeyspaceInfo struct {
+	DB, Keys, Expires int
+}
+
+// Keyspace reports the non-empty databases.
+func (f *FSM) Keyspace() []KeyspaceInfo {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	var out []KeyspaceInfo
+	for i, db := range f.st.dbs {
+		if db.Len() > 0 {
+			out = append(out, KeyspaceInfo{DB: i, Keys: db.Len(), Expires: db.Expires()})
+		}
+	}
+	return out
+}
+
+// DBSize is the number of keys in database db.
+func (f *FSM) DBSize(db int) int {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if db < 0 || db >= len(f.st.dbs) {
+		return 0
+	}
+	return f.st.dbs[db].Len()
+}
