@@ -9,6 +9,7 @@ func init() {
 		{Name: "select", Arity: 2, Flags: FlagLoading | FlagStale | FlagFast, Group: "connection", Summary: "Changes the selected database.", Fn: cmdSelect},
 		{Name: "ping", Arity: -1, Flags: FlagFast | FlagStale, Group: "connection", Summary: "Returns the server's liveliness response.", Fn: cmdPing},
 		{Name: "echo", Arity: 2, Flags: FlagFast, Group: "connection", Summary: "Returns the given string.", Fn: cmdEcho},
+		{Name: "time", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast, Group: "server", Summary: "Returns the server time.", Fn: cmdTime},
 	})
 }
 
@@ -51,4 +52,17 @@ func cmdEcho(c *Ctx, argv [][]byte) {
 		return
 	}
 	c.Bulk(argv[1])
+}
+
+// TIME
+//
+// Outside a transaction this is the node's clock; inside EXEC it is the
+// entry's timestamp, so every replica returns the same.
+func cmdTime(c *Ctx, argv [][]byte) {
+	if c.Checking() {
+		return
+	}
+	c.Array(2)
+	c.BulkInt(c.Now / 1000)
+	c.BulkInt(c.Now % 1000 * 1000)
 }

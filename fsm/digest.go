@@ -74,8 +74,14 @@ func (f *FSM) Digest(db int) string {
 func (f *FSM) DigestAll() string {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
+	return digestState(f.st).Hex()
+}
+
+// digestState digests every database of st (DigestAll, DEBUG DIGEST):
+// all zeros when every database is empty.
+func digestState(st *state) *digester {
 	all := newDigester()
-	for i, db := range f.st.dbs {
+	for i, db := range st.dbs {
 		dd := digestDB(db)
 		if dd.zero {
 			continue
@@ -84,5 +90,5 @@ func (f *FSM) DigestAll() string {
 		binary.BigEndian.PutUint64(n[:], uint64(i))
 		all.add(n[:], dd.sum[:])
 	}
-	return all.Hex()
+	return all
 }

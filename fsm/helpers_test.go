@@ -91,8 +91,8 @@ type step struct {
 func c(s string) []string { return strings.Fields(s) }
 
 // Reply builders for expected values.
-func bulk(s string) string  { return "$" + itoa(len(s)) + "\r\n" + s + "\r\n" }
-func integer(n int) string  { return ":" + itoa(n) + "\r\n" }
+func bulk(s string) string   { return "$" + itoa(len(s)) + "\r\n" + s + "\r\n" }
+func integer(n int) string   { return ":" + itoa(n) + "\r\n" }
 func status(s string) string { return "+" + s + "\r\n" }
 func errReply(s string) string {
 	return "-" + s + "\r\n"

@@ -1,0 +1,648 @@
+package raftnode
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/raft"
+)
+
+// fakeFSM is a map applying "set k v" and "noop" entries.
+type fakeFSM struct {
+	gate func(l *raft.Log) // runs before each command entry (set before New)
+
+	mu       sync.Mutex
+	data     map[string]string
+	restores int
+
+	applied  atomic.Uint64
+	notifyMu sync.Mutex
+	notify   chan struct{}
+}
+
+func newFakeFSM() *fakeFSM {
+	return &fakeFSM{data: map[string]string{}, notify: make(chan struct{})}
+}
+
+func (f *fakeFSM) Apply(l *raft.Log) interface{} { return f.ApplyBatch([]*raft.Log{l})[0] }
+
+func (f *fakeFSM) ApplyBatch(logs []*raft.Log) []interface{} {
+	out := make([]interface{}, len(logs))
+	for i, l := range logs {
+		if l.Type == raft.LogCommand {
+			if f.gate != nil {
+				f.gate(l)
+			}
+			out[i] = f.apply(l.Data)
+		}
+		f.setApplied(l.Index)
+	}
+	return out
+}
+
+func (f *fakeFSM) apply(data []byte) interface{} {
+	fields := strings.Fields(string(data))
+	switch {
+	case len(fields) == 1 && fields[0] == "noop":
+		return nil
+	case len(fields) == 3 && fields[0] == "set":
+		f.mu.Lock()
+		f.data[fields[1]] = fields[2]
+		f.mu.Unlock()
+		return "OK"
+	}
+	panic(fmt.Sprintf("fakeFSM: bad entry %q", data))
+}
+
+func (f *fakeFSM) setApplied(idx uint64) {
+	f.applied.Store(idx)
+	f.notifyMu.Lock()
+	close(f.notify)
+	f.notify = make(chan struct{})
+	f.notifyMu.Unlock()
+}
+
+func (f *fakeFSM) AppliedIndex() uint64 { return f.applied.Load() }
+
+func (f *fakeFSM) WaitApplied(ctx context.Context, idx uint64) error {
+	for {
+		f.notifyMu.Lock()
+		ch := f.notify
+		f.notifyMu.Unlock()
+		if f.applied.Load() >= idx {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (f *fakeFSM) get(k string) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v, ok := f.data[k]
+	return v, ok
+}
+
+func (f *fakeFSM) state() map[string]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.data)
+}
+
+type fakeSnapshot struct {
+	Data    map[string]string
+	Applied uint64
+}
+
+func (f *fakeFSM) Snapshot() (raft.FSMSnapshot, error) {
+	return &fakeSnapshot{Data: f.state(), Applied: f.applied.Load()}, nil
+}
+
+func (s *fakeSnapshot) Persist(sink raft.SnapshotSink) error {
+	if err := json.NewEncoder(sink).Encode(s); err != nil {
+		sink.Cancel()
+		return err
+	}
+	return sink.Close()
+}
+
+func (s *fakeSnapshot) Release() {}
+
+func (f *fakeFSM) Restore(rc io.ReadCloser) error {
+	defer rc.Close()
+	var s fakeSnapshot
+	if err := json.NewDecoder(rc).Decode(&s); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	f.data = s.Data
+	f.restores++
+	f.mu.Unlock()
+	f.setApplied(s.Applied)
+	return nil
+}
+
+func testLogger() *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func mustListen(t *testing.T) net.Listener {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	return l
+}
+
+// mustNewNode starts a node with test defaults for the zero fields of cfg
+// and shuts it down at the end of the test.
+func mustNewNode(t *testing.T, cfg Config, f *fakeFSM) *Node {
+	t.Helper()
+	if cfg.ID == "" {
+		cfg.ID = "n1"
+	}
+	if cfg.Dir == "" {
+		cfg.Dir = t.TempDir()
+	}
+	if cfg.Listener == nil && cfg.Mux == nil {
+		cfg.Listener = mustListen(t)
+	}
+	if cfg.NoopEntry == nil {
+		cfg.NoopEntry = []byte("noop")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = testLogger()
+	}
+	n, err := New(cfg, f)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := n.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+	})
+	return n
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		<-tick.C
+	}
+}
+
+func ctxT(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func mustApply(t *testing.T, n *Node, cmd string) (interface{}, uint64) {
+	t.Helper()
+	resp, idx, err := n.Apply(ctxT(t, 5*time.Second), []byte(cmd))
+	if err != nil {
+		t.Fatalf("Apply(%q): %v", cmd, err)
+	}
+	return resp, idx
+}
+
+func TestSingleNodeBootstrap(t *testing.T) {
+	f := newFakeFSM()
+	n := mustNewNode(t, Config{ID: "solo"}, f)
+	waitFor(t, 5*time.Second, "leader ready", n.Ready)
+	if !n.IsLeader() {
+		t.Fatal("ready single node is not the leader")
+	}
+	if id, addr := n.Leader(); id != "solo" || addr != n.Addr() {
+		t.Fatalf("Leader() = %q, %q, want %q, %q", id, addr, "solo", n.Addr())
+	}
+
+	resp, idx := mustApply(t, n, "set a 1")
+	if resp != "OK" || idx == 0 {
+		t.Fatalf("Apply = %v, %d, want OK and an index", resp, idx)
+	}
+	if got, _ := f.get("a"); got != "1" {
+		t.Fatalf("a = %q, want 1", got)
+	}
+	if f.AppliedIndex() < idx {
+		t.Fatalf("applied %d < index %d after Apply returned", f.AppliedIndex(), idx)
+	}
+	_, idx2 := mustApply(t, n, "set a 2")
+	if idx2 <= idx {
+		t.Fatalf("second index %d not after first %d", idx2, idx)
+	}
+
+	s := n.Stats()
+	if s.State != "Leader" || !s.Ready || s.LeaderID != "solo" || s.NumPeers != 0 || len(s.Servers) != 1 {
+		t.Fatalf("Stats = %+v", s)
+	}
+	if s.AppliedIndex < idx2 || s.CommitIndex < idx2 || s.LastLogIndex < idx2 || s.Term == 0 {
+		t.Fatalf("Stats indexes = %+v, want >= %d", s, idx2)
+	}
+
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := n.Apply(canceled, []byte("set b 1")); !errors.Is(err, ErrTimeout) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Apply with canceled ctx: %v, want ErrTimeout wrapping context.Canceled", err)
+	}
+	if _, ok := f.get("b"); ok {
+		t.Fatal("canceled Apply was applied")
+	}
+}
+
+func TestReadBarrierWaitsForApplied(t *testing.T) {
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	unblock := func() { releaseOnce.Do(func() { close(release) }) }
+	f := newFakeFSM()
+	f.gate = func(l *raft.Log) {
+		if string(l.Data) == "set slow 1" {
+			<-release
+		}
+	}
+	n := mustNewNode(t, Config{}, f)
+	t.Cleanup(unblock) // before Shutdown (cleanups run last-in first-out)
+	waitFor(t, 5*time.Second, "leader ready", n.Ready)
+	mustApply(t, n, "set a 1")
+
+	commit := n.raft.CommitIndex()
+	if err := n.ReadBarrier(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("ReadBarrier: %v", err)
+	}
+	if got := f.AppliedIndex(); got < commit {
+		t.Fatalf("applied %d < commit %d after ReadBarrier", got, commit)
+	}
+
+	// An entry committed but held back from the FSM: the barrier must wait.
+	before := f.AppliedIndex()
+	applied := make(chan error, 1)
+	go func() {
+		_, _, err := n.Apply(context.Background(), []byte("set slow 1"))
+		applied <- err
+	}()
+	waitFor(t, 5*time.Second, "slow entry committed", func() bool { return n.raft.CommitIndex() > before })
+	err := n.ReadBarrier(ctxT(t, 200*time.Millisecond))
+	if !errors.Is(err, ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("ReadBarrier with unapplied commit: %v, want ErrTimeout", err)
+	}
+	unblock()
+	if err := n.ReadBarrier(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("ReadBarrier after release: %v", err)
+	}
+	if got, _ := f.get("slow"); got != "1" {
+		t.Fatalf("slow = %q after ReadBarrier, want 1", got)
+	}
+	if err := <-applied; err != nil {
+		t.Fatalf("slow Apply: %v", err)
+	}
+}
+
+func TestLeaderNotReadyBeforeOwnNoop(t *testing.T) {
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	unblock := func() { releaseOnce.Do(func() { close(release) }) }
+	f := newFakeFSM()
+	f.gate = func(l *raft.Log) {
+		if string(l.Data) == "noop" {
+			<-release
+		}
+	}
+	n := mustNewNode(t, Config{}, f)
+	t.Cleanup(unblock)
+	waitFor(t, 5*time.Second, "leadership", n.IsLeader)
+	if n.Ready() {
+		t.Fatal("leader is Ready before its noop was applied")
+	}
+	if err := n.ReadBarrier(ctxT(t, 150*time.Millisecond)); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("ReadBarrier before noop: %v, want ErrTimeout", err)
+	}
+	unblock()
+	waitFor(t, 5*time.Second, "leader ready", n.Ready)
+	if err := n.ReadBarrier(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("ReadBarrier after noop: %v", err)
+	}
+}
+
+func TestReadBarrierBatchesVerifyLeader(t *testing.T) {
+	const readers = 200
+	n := mustNewNode(t, Config{}, newFakeFSM())
+	waitFor(t, 5*time.Second, "leader ready", n.Ready)
+	mustApply(t, n, "set a 1")
+
+	t.Run("held round", func(t *testing.T) {
+		// The first reader's round is held open; the other readers arrive
+		// meanwhile and must all share the next round.
+		entered, release := make(chan struct{}), make(chan struct{})
+		var first sync.Once
+		n.roundHook = func() {
+			first.Do(func() {
+				close(entered)
+				<-release
+			})
+		}
+		defer func() { n.roundHook = nil }()
+		start := n.readRounds.Load()
+		errs := make(chan error, readers)
+		go func() { errs <- n.ReadBarrier(ctxT(t, 10*time.Second)) }()
+		<-entered
+		for range readers - 1 {
+			go func() { errs <- n.ReadBarrier(ctxT(t, 10*time.Second)) }()
+		}
+		waitFor(t, 5*time.Second, "readers queued", func() bool {
+			n.readMu.Lock()
+			defer n.readMu.Unlock()
+			return n.readPending != nil && n.readPending.waiters == readers-1
+		})
+		close(release)
+		for range readers {
+			if err := <-errs; err != nil {
+				t.Fatalf("ReadBarrier: %v", err)
+			}
+		}
+		if got := n.readRounds.Load() - start; got != 2 {
+			t.Fatalf("%d readers ran %d VerifyLeader rounds, want 2", readers, got)
+		}
+	})
+
+	t.Run("free running", func(t *testing.T) {
+		start := n.readRounds.Load()
+		gate := make(chan struct{})
+		var wg sync.WaitGroup
+		errs := make(chan error, readers)
+		for range readers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-gate
+				errs <- n.ReadBarrier(ctxT(t, 10*time.Second))
+			}()
+		}
+		close(gate)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("ReadBarrier: %v", err)
+			}
+		}
+		got := n.readRounds.Load() - start
+		t.Logf("%d concurrent readers shared %d VerifyLeader rounds", readers, got)
+		if got >= readers/2 {
+			t.Fatalf("%d readers ran %d VerifyLeader rounds, want far fewer", readers, got)
+		}
+	})
+}
+
+func TestSnapshotAndRestart(t *testing.T) {
+	dir := t.TempDir()
+	f1 := newFakeFSM()
+	n1, err := New(Config{ID: "n1", Dir: dir, Listener: mustListen(t), NoopEntry: []byte("noop"), Logger: testLogger()}, f1)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	waitFor(t, 5*time.Second, "leader ready", n1.Ready)
+	if _, _, ok := n1.LastSnapshot(); ok {
+		t.Fatal("LastSnapshot reports a snapshot on a fresh node")
+	}
+	for i := range 10 {
+		mustApply(t, n1, fmt.Sprintf("set k%d v%d", i, i))
+	}
+	snapIdx, err := n1.Snapshot(ctxT(t, 5*time.Second))
+	if err != nil {
+		t.Fatalf("Snapshot: %v", err)
+	}
+	if snapIdx < 10 {
+		t.Fatalf("snapshot index %d, want >= 10", snapIdx)
+	}
+	idx, at, ok := n1.LastSnapshot()
+	if !ok || idx != snapIdx || time.Since(at) > time.Minute || time.Since(at) < 0 {
+		t.Fatalf("LastSnapshot = %d, %v, %v; want %d, about now", idx, at, ok, snapIdx)
+	}
+	// Nothing new: still a success, reporting the same snapshot.
+	if again, err := n1.Snapshot(ctxT(t, 5*time.Second)); err != nil || again != snapIdx {
+		t.Fatalf("second Snapshot = %d, %v; want %d, nil", again, err, snapIdx)
+	}
+	for i := 10; i < 20; i++ {
+		mustApply(t, n1, fmt.Sprintf("set k%d v%d", i, i))
+	}
+	want := f1.state()
+	if err := n1.Shutdown(ctxT(t, 10*time.Second)); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if err := n1.Shutdown(ctxT(t, 10*time.Second)); err != nil {
+		t.Fatalf("second Shutdown: %v", err)
+	}
+	if _, _, err := n1.Apply(context.Background(), []byte("set x 1")); !errors.Is(err, ErrShutdown) {
+		t.Fatalf("Apply after Shutdown: %v, want ErrShutdown", err)
+	}
+	if err := n1.ReadBarrier(context.Background()); !errors.Is(err, ErrShutdown) {
+		t.Fatalf("ReadBarrier after Shutdown: %v, want ErrShutdown", err)
+	}
+
+	// Restart from the same dir. Peers are ignored now that state exists
+	// (this list would not even be a valid bootstrap: it lacks n1).
+	f2 := newFakeFSM()
+	n2 := mustNewNode(t, Config{ID: "n1", Dir: dir, Peers: []Peer{{ID: "other", Addr: "127.0.0.1:1"}}}, f2)
+	waitFor(t, 10*time.Second, "restarted leader ready", n2.Ready)
+	if f2.restores != 1 {
+		t.Fatalf("restarted FSM restored %d snapshots, want 1", f2.restores)
+	}
+	if got := f2.state(); !maps.Equal(got, want) {
+		t.Fatalf("state after restart = %v, want %v", got, want)
+	}
+	if idx, _, ok := n2.LastSnapshot(); !ok || idx != snapIdx {
+		t.Fatalf("LastSnapshot after restart = %d, %v; want %d", idx, ok, snapIdx)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "raft.db")); err != nil {
+		t.Fatalf("raft.db: %v", err)
+	}
+}
+
+func TestThreeNodeCluster(t *testing.T) {
+	ids := []string{"n1", "n2", "n3"}
+	var peers []Peer
+	lns := make([]net.Listener, len(ids))
+	for i, id := range ids {
+		lns[i] = mustListen(t)
+		peers = append(peers, Peer{ID: id, Addr: lns[i].Addr().String()})
+	}
+	nodes := make([]*Node, len(ids))
+	fsms := make([]*fakeFSM, len(ids))
+	for i, id := range ids {
+		fsms[i] = newFakeFSM()
+		nodes[i] = mustNewNode(t, Config{ID: id, Listener: lns[i], Peers: peers}, fsms[i])
+	}
+	leaderOf := func(candidates []int) int {
+		found := -1
+		for _, i := range candidates {
+			if nodes[i].IsLeader() {
+				if found >= 0 {
+					return -2
+				}
+				found = i
+			}
+		}
+		return found
+	}
+	allReady := func(candidates []int) bool {
+		for _, i := range candidates {
+			if !nodes[i].Ready() {
+				return false
+			}
+		}
+		return true
+	}
+	all := []int{0, 1, 2}
+	waitFor(t, 10*time.Second, "one ready leader", func() bool { return leaderOf(all) >= 0 && allReady(all) })
+	li := leaderOf(all)
+	leader := nodes[li]
+	if s := leader.Stats(); s.NumPeers != 2 || len(s.Servers) != 3 {
+		t.Fatalf("leader Stats = %+v, want 2 peers", s)
+	}
+
+	if _, idx := mustApply(t, leader, "set x 1"); idx == 0 {
+		t.Fatal("Apply returned index 0")
+	}
+	waitFor(t, 10*time.Second, "x=1 on every node", func() bool {
+		for _, f := range fsms {
+			if v, _ := f.get("x"); v != "1" {
+				return false
+			}
+		}
+		return true
+	})
+
+	follower := nodes[(li+1)%3]
+	if id, _ := follower.Leader(); id != leader.ID() {
+		t.Fatalf("follower sees leader %q, want %q", id, leader.ID())
+	}
+	if _, _, err := follower.Apply(ctxT(t, 5*time.Second), []byte("set y 1")); !errors.Is(err, ErrNotLeader) {
+		t.Fatalf("Apply on follower: %v, want ErrNotLeader", err)
+	}
+	if err := follower.ReadBarrier(ctxT(t, 5*time.Second)); !errors.Is(err, ErrNotLeader) {
+		t.Fatalf("ReadBarrier on follower: %v, want ErrNotLeader", err)
+	}
+	if err := leader.ReadBarrier(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("ReadBarrier on leader: %v", err)
+	}
+
+	// Shutting the leader down hands leadership to another node.
+	start := time.Now()
+	if err := leader.Shutdown(ctxT(t, 10*time.Second)); err != nil {
+		t.Fatalf("leader Shutdown: %v", err)
+	}
+	var rest []int
+	for i := range nodes {
+		if i != li {
+			rest = append(rest, i)
+		}
+	}
+	waitFor(t, 10*time.Second, "new ready leader", func() bool { return leaderOf(rest) >= 0 && allReady(rest) })
+	t.Logf("leadership moved from %s to %s in %v", leader.ID(), nodes[leaderOf(rest)].ID(), time.Since(start))
+	newLeader := nodes[leaderOf(rest)]
+	mustApply(t, newLeader, "set x 2")
+	waitFor(t, 10*time.Second, "x=2 on the remaining nodes", func() bool {
+		for _, i := range rest {
+			if v, _ := fsms[i].get("x"); v != "2" {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func TestNewValidates(t *testing.T) {
+	ln := mustListen(t)
+	defer ln.Close()
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"no id", Config{Dir: t.TempDir(), Listener: ln, NoopEntry: []byte("noop")}},
+		{"no noop", Config{ID: "n1", Dir: t.TempDir(), Listener: ln}},
+		{"no listener", Config{ID: "n1", Dir: t.TempDir(), NoopEntry: []byte("noop")}},
+		{"unspecified advertise", Config{ID: "n1", Dir: t.TempDir(), Listener: ln, Advertise: "0.0.0.0:7000", NoopEntry: []byte("noop")}},
+	} {
+		if _, err := New(tc.cfg, newFakeFSM()); err == nil {
+			t.Errorf("%s: New succeeded, want an error", tc.name)
+		}
+	}
+	// Peers without this node are refused at bootstrap.
+	_, err := New(Config{ID: "n1", Dir: t.TempDir(), Listener: mustListen(t), NoopEntry: []byte("noop"),
+		Logger: testLogger(), Peers: []Peer{{ID: "n2", Addr: "127.0.0.1:1"}}}, newFakeFSM())
+	if err == nil || !strings.Contains(err.Error(), "do not include this node") {
+		t.Fatalf("New with peers lacking self: %v", err)
+	}
+}
+
+func TestHCLogAdapter(t *testing.T) {
+	var buf strings.Builder
+	var mu sync.Mutex
+	w := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return buf.Write(p) })
+	l := newHCLogger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	l.Named("net").With("peer", "n2").Info("hello", "k", 1)
+	l.Debug("hidden")
+	l.StandardLogger(nil).Print("[WARN] from stdlog")
+	mu.Lock()
+	out := buf.String()
+	mu.Unlock()
+	for _, want := range []string{"component=raft", "name=net", "peer=n2", "k=1", "msg=hello", "from stdlog"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "hidden") || l.IsDebug() || !l.IsInfo() {
+		t.Errorf("debug line written at info level:\n%s", out)
+	}
+	if strings.Count(out, "component=raft") != 2 {
+		t.Errorf("want component=raft on both lines:\n%s", out)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func BenchmarkReadBarrier(b *testing.B) {
+	n, err := New(Config{ID: "b1", Dir: b.TempDir(), Listener: mustListenB(b), NoopEntry: []byte("noop"),
+		Logger: slog.New(slog.DiscardHandler)}, newFakeFSM())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer n.Shutdown(context.Background())
+	deadline := time.Now().Add(10 * time.Second)
+	for !n.Ready() && time.Now().Before(deadline) {
+		<-time.After(5 * time.Millisecond)
+	}
+	b.ResetTimer()
+	start := n.readRounds.Load()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := context.Background()
+		for pb.Next() {
+			if err := n.ReadBarrier(ctx); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(n.readRounds.Load()-start)/float64(b.N), "rounds/op")
+}
+
+func mustListenB(b *testing.B) net.Listener {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return l
+}

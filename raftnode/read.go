@@ -1,0 +1,170 @@
+package raftnode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/raft"
+)
+
+// readRound is one leadership verification shared by every reader that
+// joined it before it started.
+type readRound struct {
+	done    chan struct{} // closed when idx and err are set
+	idx     uint64        // commit index taken at the start of the round
+	err     error
+	waiters int // readers that joined (tests)
+}
+
+// ReadBarrier returns once a linearizable read may run against the local
+// FSM: this node was the leader, Ready, at some moment after the call
+// started, and the FSM has applied everything committed at that moment.
+// Concurrent callers share one raft.VerifyLeader round.
+//
+// A leader that has not yet applied its own term's noop makes callers wait
+// (until ctx ends). Errors: ErrNotLeader or ErrNoLeader (on a follower or a
+// candidate, or if leadership is lost), ErrShutdown, and ErrTimeout
+// wrapping the context's error.
+func (n *Node) ReadBarrier(ctx context.Context) error {
+	for {
+		if err := n.waitLeaderReady(ctx); err != nil {
+			return err
+		}
+		r := n.joinRound()
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
+		case <-n.ctx.Done():
+			return ErrShutdown
+		}
+		if errors.Is(r.err, errRetry) {
+			continue
+		}
+		if r.err != nil {
+			return r.err
+		}
+		return n.waitApplied(ctx, r.idx)
+	}
+}
+
+// waitLeaderReady returns nil once this node is the leader and Ready, a
+// definite error if it is not the leader, or ErrTimeout when ctx ends.
+func (n *Node) waitLeaderReady(ctx context.Context) error {
+	if n.raft.State() == raft.Leader && n.leaderReady() && n.ctx.Err() == nil {
+		return nil // the common case, without touching stateMu
+	}
+	for {
+		ch := n.stateChanged()
+		if n.ctx.Err() != nil {
+			return ErrShutdown
+		}
+		if n.raft.State() != raft.Leader {
+			return n.notLeaderErr()
+		}
+		if n.leaderReady() {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
+		case <-n.ctx.Done():
+			return ErrShutdown
+		}
+	}
+}
+
+// joinRound adds the caller to the pending round, creating it if needed,
+// and wakes readLoop.
+func (n *Node) joinRound() *readRound {
+	n.readMu.Lock()
+	r := n.readPending
+	if r == nil {
+		r = &readRound{done: make(chan struct{})}
+		n.readPending = r
+	}
+	r.waiters++
+	n.readMu.Unlock()
+	select {
+	case n.readKick <- struct{}{}:
+	default: // a wake-up is already pending; it will see this round
+	}
+	return r
+}
+
+func (n *Node) waitApplied(ctx context.Context, idx uint64) error {
+	if n.fsm.AppliedIndex() >= idx {
+		return nil
+	}
+	// Do not outlive the node: after Shutdown the FSM may never get there.
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(n.ctx, cancel)
+	defer stop()
+	if err := n.fsm.WaitApplied(wctx, idx); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
+		}
+		if n.ctx.Err() != nil {
+			return ErrShutdown
+		}
+		return err
+	}
+	return nil
+}
+
+// readLoop runs the read rounds one at a time: readers who arrive while a
+// round is in flight join the next one.
+func (n *Node) readLoop() {
+	defer n.wg.Done()
+	for {
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-n.readKick:
+		}
+		n.readMu.Lock()
+		r := n.readPending
+		n.readPending = nil
+		n.readMu.Unlock()
+		if r == nil {
+			continue
+		}
+		r.idx, r.err = n.readRound()
+		close(r.done)
+	}
+}
+
+// readRound takes the commit index, then confirms with a quorum that this
+// node is still the leader of the term in which it applied its own noop.
+// Because that noop (an FSM entry) is committed, the commit index is the
+// index of an entry the FSM sees, so waiting for it terminates.
+func (n *Node) readRound() (uint64, error) {
+	n.readRounds.Add(1)
+	if n.roundHook != nil {
+		n.roundHook()
+	}
+	term := n.raft.CurrentTerm()
+	if n.raft.State() != raft.Leader {
+		return 0, n.notLeaderErr()
+	}
+	if t := n.readyTerm.Load(); t == 0 || t != term {
+		return 0, errRetry
+	}
+	idx := n.raft.CommitIndex()
+	switch err := n.waitFuture(context.Background(), n.raft.VerifyLeader()); {
+	case err == nil:
+	case errors.Is(err, errStopped), errors.Is(err, raft.ErrRaftShutdown):
+		return 0, ErrShutdown
+	case errors.Is(err, raft.ErrNotLeader), errors.Is(err, raft.ErrLeadershipLost):
+		return 0, n.notLeaderErr()
+	default:
+		return 0, fmt.Errorf("raftnode: verify leader: %w", err)
+	}
+	if n.raft.CurrentTerm() != term {
+		return 0, errRetry
+	}
+	return idx, nil
+}

@@ -1,0 +1,65 @@
+package resp
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/respraft/respraft/fsm"
+)
+
+// Read consistency levels, per node (config) and per connection
+// (RAFT.CONSISTENCY).
+const (
+	// ConsistencyLinearizable: every read reflects every write acknowledged
+	// before it began, on any node (read index through the leader).
+	ConsistencyLinearizable = "linearizable"
+	// ConsistencyLeader: reads are served from the leader's local state
+	// without confirming leadership first (a deposed leader may briefly
+	// serve stale data).
+	ConsistencyLeader = "leader"
+	// ConsistencyStale: reads are served from this node's local state,
+	// whatever its role.
+	ConsistencyStale = "stale"
+)
+
+// client is the per-connection state.
+type client struct {
+	id      int64
+	addr    string
+	laddr   string
+	created time.Time
+
+	mu          sync.Mutex // guards the fields CLIENT LIST reads from other goroutines
+	name        string
+	db          int
+	lastCmd     string
+	consistency string
+
+	lastActive atomic.Int64
+
+	// Transaction state, touched only by the connection's own goroutine.
+	multi   bool
+	dirty   bool // a command failed to queue: EXEC answers EXECABORT
+	queue   [][][]byte
+	watches []fsm.Watch
+}
+
+func (cl *client) setDB(db int) {
+	cl.mu.Lock()
+	cl.db = db
+	cl.mu.Unlock()
+}
+
+func (cl *client) getDB() int {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	return cl.db
+}
+
+func (cl *client) resetMulti() {
+	cl.multi = false
+	cl.dirty = false
+	cl.queue = nil
+	cl.watches = nil
+}

@@ -1,0 +1,674 @@
+package resp
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/respraft/respraft/fsm"
+)
+
+// Version is the Redis version respraft reports: the one whose commands
+// and replies it follows.
+const Version = "7.0.0"
+
+// localCommands are answered by resp itself: connection state, server
+// information, transactions and persistence. Each is one function plus one
+// row, like the state machine's commands.
+var localCommands = []command{
+	local("select", 2, fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "connection", cmdSelectLocal),
+	local("quit", -1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", cmdQuit),
+	local("reset", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", cmdReset),
+	local("hello", -1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", cmdHello),
+	local("client", -2, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "connection", cmdClient),
+	local("command", -1, fsm.FlagLoading|fsm.FlagStale, "server", cmdCommand),
+	local("info", -1, fsm.FlagLoading|fsm.FlagStale, "server", cmdInfo),
+	local("config", -2, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "server", cmdConfig),
+	local("multi", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdMulti),
+	local("exec", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "transactions", cmdExec),
+	local("discard", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdDiscard),
+	local("watch", -2, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdWatch),
+	local("unwatch", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdUnwatch),
+	local("save", 1, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagNoMulti, "server", cmdSave),
+	local("bgsave", -1, fsm.FlagAdmin|fsm.FlagNoScript, "server", cmdBgsave),
+	local("lastsave", 1, fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "server", cmdLastsave),
+	local("shutdown", -1, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagNoMulti|fsm.FlagAllowBusy, "server", cmdShutdown),
+	local("raft.info", 1, fsm.FlagAdmin|fsm.FlagLoading|fsm.FlagStale, "raft", cmdRaftInfo),
+	local("raft.snapshot", 1, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", cmdSave),
+	local("raft.consistency", -1, fsm.FlagFast|fsm.FlagLoading|fsm.FlagStale, "raft", cmdConsistency),
+}
+
+var summaries = map[string]string{
+	"select": "Changes the selected database.", "quit": "Closes the connection.",
+	"reset": "Resets the connection.", "hello": "Handshakes with the server.",
+	"client": "A container for client connection commands.", "command": "Returns detailed information about all commands.",
+	"info": "Returns information and statistics about the server.", "config": "A container for server configuration commands.",
+	"multi": "Starts a transaction.", "exec": "Executes all commands in a transaction.",
+	"discard": "Discards a transaction.", "watch": "Monitors changes to keys to determine the execution of a transaction.",
+	"unwatch": "Forgets about watched keys of a transaction.", "save": "Takes a Raft snapshot of the dataset now.",
+	"bgsave": "Takes a Raft snapshot of the dataset in the background.", "lastsave": "Returns the Unix timestamp of the last snapshot.",
+	"shutdown": "Stops the node in order.", "raft.info": "Reports this node's Raft state.",
+	"raft.snapshot": "Takes a Raft snapshot now.", "raft.consistency": "Gets or sets this connection's read consistency.",
+}
+
+func local(name string, arity int, flags fsm.Flag, group string, fn func(*burst, [][]byte)) command {
+	return command{Command: &fsm.Command{Name: name, Arity: arity, Flags: flags, Group: group, Summary: summaries[name]}, local: fn}
+}
+
+// SELECT index
+func cmdSelectLocal(b *burst, argv [][]byte) {
+	n, ok := atoi(argv[1])
+	if !ok {
+		b.error(fsm.ErrNotInteger)
+		return
+	}
+	if n < 0 || int(n) >= b.s.fsm.Databases() {
+		b.error(fsm.ErrDBIndex)
+		return
+	}
+	b.cl.setDB(int(n))
+	b.ok()
+}
+
+// QUIT
+func cmdQuit(b *burst, argv [][]byte) {
+	b.ok()
+	b.quit = true
+}
+
+// RESET
+func cmdReset(b *burst, argv [][]byte) {
+	b.cl.resetMulti()
+	b.cl.mu.Lock()
+	b.cl.db = 0
+	b.cl.name = ""
+	b.cl.consistency = b.s.cfg.ReadConsistency
+	b.cl.mu.Unlock()
+	b.status("RESET")
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+//
+// Only RESP2 is spoken; HELLO 3 gets -NOPROTO so clients fall back.
+func cmdHello(b *burst, argv [][]byte) {
+	if len(argv) >= 2 {
+		v, ok := atoi(argv[1])
+		if !ok {
+			b.error("ERR Protocol version is not an integer or out of range")
+			return
+		}
+		if v != 2 {
+			b.error("NOPROTO unsupported protocol version")
+			return
+		}
+		for i := 2; i < len(argv); i++ {
+			switch strings.ToLower(string(argv[i])) {
+			case "auth":
+				if i+2 >= len(argv) {
+					b.error("ERR Syntax error in HELLO option 'auth'")
+					return
+				}
+				i += 2
+			case "setname":
+				if i+1 >= len(argv) {
+					b.error("ERR Syntax error in HELLO option 'setname'")
+					return
+				}
+				i++
+				if msg := validName(argv[i]); msg != "" {
+					b.error(msg)
+					return
+				}
+				b.cl.mu.Lock()
+				b.cl.name = string(argv[i])
+				b.cl.mu.Unlock()
+			default:
+				b.error("ERR Syntax error in HELLO option '" + string(argv[i]) + "'")
+				return
+			}
+		}
+	}
+	role := "master"
+	if !b.s.be.IsLeader() {
+		role = "replica"
+	}
+	b.arrayLen(14)
+	b.bulk("server")
+	b.bulk("redis")
+	b.bulk("version")
+	b.bulk(Version)
+	b.bulk("proto")
+	b.integer(2)
+	b.bulk("id")
+	b.integer(b.cl.id)
+	b.bulk("mode")
+	b.bulk("standalone")
+	b.bulk("role")
+	b.bulk(role)
+	b.bulk("modules")
+	b.arrayLen(0)
+}
+
+func validName(name []byte) string {
+	for _, ch := range name {
+		if ch < '!' || ch > '~' {
+			return "ERR Client names cannot contain spaces, newlines or special characters."
+		}
+	}
+	return ""
+}
+
+// CLIENT ID | SETNAME name | GETNAME | INFO | LIST [TYPE ...] [ID ...] |
+// SETINFO attr value | HELP
+func cmdClient(b *burst, argv [][]byte) {
+	sub := strings.ToLower(string(argv[1]))
+	arity := map[string]int{"id": 2, "getname": 2, "info": 2, "setname": 3, "setinfo": 4, "help": 2}
+	if want, ok := arity[sub]; ok && len(argv) != want {
+		b.error(fsm.ArityError("client|" + sub))
+		return
+	}
+	switch sub {
+	case "id":
+		b.integer(b.cl.id)
+	case "getname":
+		b.cl.mu.Lock()
+		name := b.cl.name
+		b.cl.mu.Unlock()
+		if name == "" {
+			b.null()
+			return
+		}
+		b.bulk(name)
+	case "setname":
+		if msg := validName(argv[2]); msg != "" {
+			b.error(msg)
+			return
+		}
+		b.cl.mu.Lock()
+		b.cl.name = string(argv[2])
+		b.cl.mu.Unlock()
+		b.ok()
+	case "setinfo":
+		attr := strings.ToLower(string(argv[2]))
+		if attr != "lib-name" && attr != "lib-ver" {
+			b.error("ERR Unrecognized option '" + string(argv[2]) + "'")
+			return
+		}
+		b.ok()
+	case "info":
+		b.bulk(b.s.clientLine(b.cl))
+	case "list":
+		b.bulk(b.s.clientList())
+	case "help":
+		help := []string{
+			"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+			"ID", "    Return the ID of the current connection.",
+			"GETNAME", "    Return the name of the current connection.",
+			"SETNAME <name>", "    Assign the name <name> to the current connection.",
+			"INFO", "    Return information about the current client connection.",
+			"LIST", "    Return information about client connections.",
+			"SETINFO <option> <value>", "    Set client meta attr (LIB-NAME or LIB-VER).",
+		}
+		b.arrayLen(len(help))
+		for _, h := range help {
+			b.status(h)
+		}
+	default:
+		b.error(unknownSubcommand(argv))
+	}
+}
+
+func (s *Server) clientLine(cl *client) string {
+	now := time.Now()
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	flags := "N"
+	multi := -1
+	if cl.multi {
+		flags = "x"
+		multi = len(cl.queue)
+	}
+	idle := now.Sub(time.Unix(0, cl.lastActive.Load())) / time.Second
+	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=-1 name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d watch=%d cmd=%s user=default resp=2 read-consistency=%s\n",
+		cl.id, cl.addr, cl.laddr, cl.name, int64(now.Sub(cl.created)/time.Second), int64(idle), flags, cl.db, multi, len(cl.watches), cl.lastCmd, cl.consistency)
+}
+
+func (s *Server) clientList() string {
+	s.mu.Lock()
+	cls := make([]*client, 0, len(s.clients))
+	for _, cl := range s.clients {
+		cls = append(cls, cl)
+	}
+	s.mu.Unlock()
+	sort.Slice(cls, func(i, j int) bool { return cls[i].id < cls[j].id })
+	var sb strings.Builder
+	for _, cl := range cls {
+		sb.WriteString(s.clientLine(cl))
+	}
+	return sb.String()
+}
+
+// COMMAND [COUNT | INFO [name ...] | DOCS [name ...] | LIST | GETKEYS cmd ...]
+func cmdCommand(b *burst, argv [][]byte) {
+	if len(argv) == 1 {
+		all := sortedTable()
+		b.arrayLen(len(all))
+		for _, c := range all {
+			b.commandInfo(c)
+		}
+		return
+	}
+	sub := strings.ToLower(string(argv[1]))
+	switch sub {
+	case "count":
+		if len(argv) != 2 {
+			b.error(fsm.ArityError("command|count"))
+			return
+		}
+		b.integer(int64(len(table)))
+	case "list":
+		all := sortedTable()
+		b.arrayLen(len(all))
+		for _, c := range all {
+			b.bulk(c.Name)
+		}
+	case "info":
+		cmds := sortedTable()
+		if len(argv) > 2 {
+			cmds = cmds[:0]
+			for _, name := range argv[2:] {
+				cmds = append(cmds, lookup(name))
+			}
+		}
+		b.arrayLen(len(cmds))
+		for _, c := range cmds {
+			if c == nil {
+				b.conn.WriteRaw([]byte("*-1\r\n"))
+				continue
+			}
+			b.commandInfo(c)
+		}
+	case "docs":
+		cmds := sortedTable()
+		if len(argv) > 2 {
+			cmds = cmds[:0]
+			for _, name := range argv[2:] {
+				if c := lookup(name); c != nil {
+					cmds = append(cmds, c)
+				}
+			}
+		}
+		b.arrayLen(2 * len(cmds))
+		for _, c := range cmds {
+			b.bulk(c.Name)
+			b.arrayLen(6)
+			b.bulk("summary")
+			b.bulk(c.Summary)
+			b.bulk("since")
+			b.bulk("1.0.0")
+			b.bulk("group")
+			b.bulk(c.Group)
+		}
+	case "getkeys":
+		if len(argv) < 3 {
+			b.error(fsm.ArityError("command|getkeys"))
+			return
+		}
+		c := lookup(argv[2])
+		if c == nil {
+			b.error("ERR Invalid command specified")
+			return
+		}
+		if !c.ArityOK(len(argv) - 2) {
+			b.error("ERR Invalid number of arguments specified for command")
+			return
+		}
+		keys := c.Keys(argv[2:])
+		if len(keys) == 0 {
+			b.error("ERR The command has no key arguments")
+			return
+		}
+		b.arrayLen(len(keys))
+		for _, k := range keys {
+			b.bulkBytes(k)
+		}
+	default:
+		b.error(unknownSubcommand(argv))
+	}
+}
+
+func sortedTable() []*command {
+	out := make([]*command, 0, len(table))
+	for _, c := range table {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// commandInfo writes one Redis 7 COMMAND INFO entry.
+func (b *burst) commandInfo(c *command) {
+	b.arrayLen(10)
+	b.bulk(c.Name)
+	b.integer(int64(c.Arity))
+	flags := c.Flags.Names()
+	b.arrayLen(len(flags))
+	for _, f := range flags {
+		b.status(f)
+	}
+	b.integer(int64(c.FirstKey))
+	b.integer(int64(c.LastKey))
+	b.integer(int64(c.Step))
+	b.arrayLen(0) // ACL categories
+	b.arrayLen(0) // tips
+	b.arrayLen(0) // key specs
+	b.arrayLen(0) // subcommands
+}
+
+// CONFIG GET parameter [parameter ...] | CONFIG SET | CONFIG RESETSTAT | HELP
+func cmdConfig(b *burst, argv [][]byte) {
+	switch strings.ToLower(string(argv[1])) {
+	case "get":
+		if len(argv) < 3 {
+			b.error(fsm.ArityError("config|get"))
+			return
+		}
+		var out []Field
+		seen := map[string]bool{}
+		for _, pat := range argv[2:] {
+			for _, f := range b.s.settings() {
+				if !seen[f.Name] && fsm.GlobMatch(strings.ToLower(string(pat)), f.Name) {
+					seen[f.Name] = true
+					out = append(out, f)
+				}
+			}
+		}
+		b.arrayLen(2 * len(out))
+		for _, f := range out {
+			b.bulk(f.Name)
+			b.bulk(f.Value)
+		}
+	case "resetstat":
+		b.s.stats.commands.Store(0)
+		b.s.stats.connections.Store(0)
+		b.ok()
+	case "set":
+		if len(argv) < 4 || len(argv)%2 != 0 {
+			b.error(fsm.ArityError("config|set"))
+			return
+		}
+		b.error("ERR Unknown option or number of arguments for CONFIG SET - '" + string(argv[2]) + "'")
+	default:
+		b.error(unknownSubcommand(argv))
+	}
+}
+
+// settings are the parameters CONFIG GET reports: the node's own settings
+// plus the Redis persistence parameters, answered with what respraft does
+// instead (Raft log and snapshots, no RDB/AOF).
+func (s *Server) settings() []Field {
+	out := append([]Field(nil), s.cfg.Settings...)
+	out = append(out,
+		Field{"databases", strconv.Itoa(s.fsm.Databases())},
+		Field{"save", ""},
+		Field{"appendonly", "no"},
+		Field{"maxmemory", "0"},
+		Field{"maxmemory-policy", "noeviction"},
+		Field{"proto-max-bulk-len", strconv.Itoa(maxBulkLen)},
+		Field{"timeout", "0"},
+	)
+	return out
+}
+
+// SAVE, RAFT.SNAPSHOT
+func cmdSave(b *burst, argv [][]byte) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := b.s.be.Snapshot(ctx); err != nil {
+		b.error("ERR snapshot failed: " + err.Error())
+		return
+	}
+	b.ok()
+}
+
+// BGSAVE [SCHEDULE]
+func cmdBgsave(b *burst, argv [][]byte) {
+	if len(argv) > 2 || (len(argv) == 2 && !strings.EqualFold(string(argv[1]), "schedule")) {
+		b.error(fsm.ErrSyntax)
+		return
+	}
+	if !b.s.bgsave.CompareAndSwap(false, true) {
+		b.error("ERR Background save already in progress")
+		return
+	}
+	s := b.s
+	s.bgWG.Add(1)
+	go func() {
+		defer s.bgWG.Done()
+		defer s.bgsave.Store(false)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		if err := s.be.Snapshot(ctx); err != nil {
+			s.log.Error("background snapshot failed", "err", err)
+			return
+		}
+		s.log.Info("background snapshot done")
+	}()
+	b.status("Background saving started")
+}
+
+// LASTSAVE
+func cmdLastsave(b *burst, argv [][]byte) {
+	if _, at, ok := b.s.be.LastSnapshot(); ok {
+		b.integer(at.Unix())
+		return
+	}
+	b.integer(b.s.start.Unix())
+}
+
+// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
+//
+// Raft snapshots plus the log are the persistence, so NOSAVE and SAVE both
+// just stop the node in order; like Redis, no reply is sent on success.
+func cmdShutdown(b *burst, argv [][]byte) {
+	for _, a := range argv[1:] {
+		switch strings.ToLower(string(a)) {
+		case "nosave", "save", "now", "force":
+		case "abort":
+			b.error("ERR No shutdown in progress.")
+			return
+		default:
+			b.error(fsm.ErrSyntax)
+			return
+		}
+	}
+	if b.s.cfg.Shutdown == nil {
+		b.error("ERR SHUTDOWN is disabled on this node")
+		return
+	}
+	b.s.log.Info("SHUTDOWN requested by client", "addr", b.cl.addr)
+	b.quit = true
+	go b.s.cfg.Shutdown()
+}
+
+// RAFT.INFO
+func cmdRaftInfo(b *burst, argv [][]byte) {
+	var sb strings.Builder
+	sb.WriteString("# Raft\r\n")
+	for _, f := range b.s.raftFields() {
+		sb.WriteString(f.Name + ":" + f.Value + "\r\n")
+	}
+	b.bulk(sb.String())
+}
+
+// RAFT.CONSISTENCY [linearizable | leader | stale]
+//
+// With no argument, returns this connection's read consistency; with one,
+// sets it for this connection.
+func cmdConsistency(b *burst, argv [][]byte) {
+	if len(argv) > 2 {
+		b.error(fsm.ArityError("raft.consistency"))
+		return
+	}
+	if len(argv) == 1 {
+		b.cl.mu.Lock()
+		level := b.cl.consistency
+		b.cl.mu.Unlock()
+		b.bulk(level)
+		return
+	}
+	level := strings.ToLower(string(argv[1]))
+	switch level {
+	case ConsistencyLinearizable, ConsistencyLeader, ConsistencyStale:
+	default:
+		b.error("ERR read consistency must be linearizable, leader or stale")
+		return
+	}
+	b.cl.mu.Lock()
+	b.cl.consistency = level
+	b.cl.mu.Unlock()
+	b.ok()
+}
+
+func (s *Server) raftFields() []Field {
+	out := []Field{{"node_id", s.cfg.NodeID}, {"read_consistency_default", s.cfg.ReadConsistency}}
+	return append(out, s.be.Info()...)
+}
+
+// INFO [section [section ...]]
+func cmdInfo(b *burst, argv [][]byte) {
+	want := map[string]bool{}
+	for _, a := range argv[1:] {
+		want[strings.ToLower(string(a))] = true
+	}
+	all := len(want) == 0 || want["all"] || want["everything"] || want["default"]
+	var sb strings.Builder
+	for _, sec := range b.s.infoSections(b.cl) {
+		if !all && !want[strings.ToLower(sec.name)] {
+			continue
+		}
+		if sb.Len() > 0 {
+			sb.WriteString("\r\n")
+		}
+		sb.WriteString("# " + sec.name + "\r\n")
+		for _, f := range sec.fields {
+			sb.WriteString(f.Name + ":" + f.Value + "\r\n")
+		}
+	}
+	b.bulk(sb.String())
+}
+
+type infoSection struct {
+	name   string
+	fields []Field
+}
+
+func (s *Server) infoSections(cl *client) []infoSection {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
+	uptime := int64(time.Since(s.start) / time.Second)
+	s.mu.Lock()
+	nclients := len(s.clients)
+	s.mu.Unlock()
+	cl.mu.Lock()
+	level := cl.consistency
+	cl.mu.Unlock()
+
+	role, leaderFields := "master", []Field{{"connected_slaves", "0"}}
+	if !s.be.IsLeader() {
+		role = "slave"
+		leaderFields = nil
+	}
+	snapIdx, snapAt, haveSnap := s.be.LastSnapshot()
+	lastSave := s.start.Unix()
+	if haveSnap {
+		lastSave = snapAt.Unix()
+	}
+	bgInProgress := "0"
+	if s.bgsave.Load() {
+		bgInProgress = "1"
+	}
+	persistence := []Field{
+		{"loading", "0"},
+		{"rdb_changes_since_last_save", itoa(int64(s.fsm.AppliedIndex() - snapIdx))},
+		{"rdb_bgsave_in_progress", bgInProgress},
+		{"rdb_last_save_time", itoa(lastSave)},
+		{"rdb_last_bgsave_status", "ok"},
+		{"aof_enabled", "0"},
+		{"raft_last_snapshot_index", itoa(int64(snapIdx))},
+		{"raft_loaded_snapshot_index", itoa(int64(s.fsm.RestoredIndex()))},
+		{"raft_applied_index", itoa(int64(s.fsm.AppliedIndex()))},
+	}
+	hostname, _ := os.Hostname()
+	var keyspace []Field
+	for _, k := range s.fsm.Keyspace() {
+		keyspace = append(keyspace, Field{"db" + strconv.Itoa(k.DB), fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", k.Keys, k.Expires)})
+	}
+	return []infoSection{
+		{"Server", []Field{
+			{"redis_version", Version},
+			{"redis_mode", "standalone"},
+			{"respraft_node_id", s.cfg.NodeID},
+			{"os", runtime.GOOS + " " + runtime.GOARCH},
+			{"arch_bits", "64"},
+			{"go_version", runtime.Version()},
+			{"process_id", itoa(int64(os.Getpid()))},
+			{"hostname", hostname},
+			{"tcp_port", s.portString()},
+			{"uptime_in_seconds", itoa(uptime)},
+			{"uptime_in_days", itoa(uptime / 86400)},
+		}},
+		{"Clients", []Field{
+			{"connected_clients", itoa(int64(nclients))},
+			{"blocked_clients", "0"},
+			{"read_consistency", level},
+		}},
+		{"Memory", []Field{
+			{"used_memory", itoa(int64(ms.HeapAlloc))},
+			{"used_memory_human", human(ms.HeapAlloc)},
+			{"used_memory_rss", itoa(int64(ms.Sys))},
+			{"used_memory_peak", itoa(int64(ms.HeapSys))},
+			{"maxmemory", "0"},
+			{"maxmemory_policy", "noeviction"},
+		}},
+		{"Persistence", persistence},
+		{"Stats", []Field{
+			{"total_connections_received", itoa(s.stats.connections.Load())},
+			{"total_commands_processed", itoa(s.stats.commands.Load())},
+			{"expired_keys", "0"},
+		}},
+		{"Replication", append([]Field{{"role", role}}, leaderFields...)},
+		{"Keyspace", keyspace},
+		{"Raft", s.raftFields()},
+	}
+}
+
+func (s *Server) portString() string {
+	if a := s.Addr(); a != nil {
+		if _, p, ok := strings.Cut(a.String(), "]:"); ok {
+			return p
+		}
+		if i := strings.LastIndexByte(a.String(), ':'); i >= 0 {
+			return a.String()[i+1:]
+		}
+	}
+	return "0"
+}
+
+func human(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2fG", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.2fM", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.2fK", float64(n)/(1<<10))
+	}
+	return strconv.FormatUint(n, 10) + "B"
+}

@@ -1,0 +1,280 @@
+package resp
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/respraft/respraft/fsm"
+	"github.com/tidwall/redcon"
+)
+
+// command is one row of the server's single command table: the state
+// machine's rows (fsm.Commands) plus the connection and server commands
+// that resp answers itself (local != nil). A command may have both: SELECT
+// and PING are answered locally but run in the state machine when queued
+// inside MULTI.
+type command struct {
+	*fsm.Command
+	local func(b *burst, argv [][]byte)
+}
+
+var table = map[string]*command{}
+
+func init() {
+	for _, c := range fsm.Commands() {
+		table[c.Name] = &command{Command: c}
+	}
+	for i := range localCommands {
+		lc := &localCommands[i]
+		if row, ok := table[lc.Name]; ok {
+			row.local = lc.local
+			continue
+		}
+		table[lc.Name] = lc
+	}
+}
+
+func lookup(name []byte) *command {
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return table[strings.ToLower(string(name))]
+	}
+	lower := buf[:len(name)]
+	for i, ch := range name {
+		if ch >= 'A' && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		lower[i] = ch
+	}
+	return table[string(lower)]
+}
+
+// maxBatch bounds how many pipelined writes share one Raft entry.
+const maxBatch = 256
+
+// burst serves one pipelined burst of commands from one connection, in
+// order. Consecutive writes are proposed as one entry; reads pass the read
+// barrier once per burst (every command of a burst was sent before any of
+// its replies, so one barrier taken after our own writes were applied
+// serves them all).
+type burst struct {
+	s    *Server
+	cl   *client
+	conn redcon.Conn
+
+	pending []fsm.Cmd
+	barrier bool
+	quit    bool
+}
+
+func (b *burst) run(cmds []redcon.Command) {
+	for _, rc := range cmds {
+		if b.quit {
+			break
+		}
+		b.one(rc.Args)
+	}
+	b.flush()
+	if b.quit {
+		_ = b.conn.Close()
+	}
+}
+
+func (b *burst) reply(raw []byte)   { b.conn.WriteRaw(raw) }
+func (b *burst) error(msg string)   { b.conn.WriteRaw(fsm.AppendError(nil, msg)) }
+func (b *burst) status(msg string)  { b.conn.WriteString(msg) }
+func (b *burst) integer(n int64)    { b.conn.WriteInt64(n) }
+func (b *burst) bulk(s string)      { b.conn.WriteBulkString(s) }
+func (b *burst) ok()                { b.conn.WriteString("OK") }
+func (b *burst) arrayLen(n int)     { b.conn.WriteArray(n) }
+func (b *burst) null()              { b.conn.WriteNull() }
+func (b *burst) bulkBytes(p []byte) { b.conn.WriteBulk(p) }
+
+// one serves a single command.
+func (b *burst) one(argv [][]byte) {
+	s, cl := b.s, b.cl
+	s.stats.commands.Add(1)
+	cmd := lookup(argv[0])
+	if cmd == nil {
+		b.flush()
+		if cl.multi {
+			cl.dirty = true
+		}
+		b.error(unknownCommand(argv))
+		return
+	}
+	cl.mu.Lock()
+	cl.lastCmd = cmd.Name
+	cl.mu.Unlock()
+	if !cmd.ArityOK(len(argv)) {
+		b.flush()
+		if cl.multi {
+			cl.dirty = true
+		}
+		b.error(fsm.ArityError(cmd.Name))
+		return
+	}
+	if cl.multi && !txControl[cmd.Name] {
+		b.queue(cmd, argv)
+		return
+	}
+	if cmd.local != nil {
+		b.flush()
+		cmd.local(b, argv)
+		return
+	}
+	if e := fsm.Check(cmd.Command, argv); e != nil {
+		b.flush()
+		b.reply(e)
+		return
+	}
+	if cmd.Is(fsm.FlagWrite) {
+		b.pending = append(b.pending, fsm.Cmd{DB: cl.getDB(), Argv: argv})
+		if len(b.pending) >= maxBatch {
+			b.flush()
+		}
+		return
+	}
+	b.flush()
+	if cmd.Is(fsm.FlagReadOnly) {
+		if err := b.readBarrier(); err != nil {
+			b.error(errorReply(err))
+			return
+		}
+	}
+	b.reply(s.fsm.Read(cl.getDB(), cmd.Command, argv, nil))
+}
+
+// txControl are the commands that act at once even inside MULTI.
+var txControl = map[string]bool{"exec": true, "discard": true, "multi": true, "watch": true, "quit": true, "reset": true}
+
+// queue adds a command to the open transaction. Only unknown commands and
+// arity errors are caught here, as in Redis; anything else is reported by
+// the command itself when EXEC runs.
+func (b *burst) queue(cmd *command, argv [][]byte) {
+	b.flush()
+	if cmd.Fn == nil || cmd.Is(fsm.FlagNoMulti) {
+		b.cl.dirty = true
+		b.error("ERR Command not allowed inside a transaction")
+		return
+	}
+	b.cl.queue = append(b.cl.queue, argv)
+	b.status("QUEUED")
+}
+
+// flush proposes the pending writes as one entry and writes their replies.
+func (b *burst) flush() {
+	if len(b.pending) == 0 {
+		return
+	}
+	res, err := b.s.propose(fsm.EncodeCommands(time.Now().UnixMilli(), b.pending))
+	for i := range b.pending {
+		switch {
+		case err != nil:
+			b.error(errorReply(err))
+		case i < len(res.Replies):
+			b.reply(res.Replies[i])
+		default:
+			b.error("ERR internal error: missing reply")
+		}
+	}
+	b.pending = b.pending[:0]
+}
+
+func (b *burst) readBarrier() error {
+	if b.barrier {
+		return nil
+	}
+	b.cl.mu.Lock()
+	level := b.cl.consistency
+	b.cl.mu.Unlock()
+	err := b.s.retryNoLeader(func(ctx context.Context) error {
+		switch level {
+		case ConsistencyStale:
+			return nil
+		case ConsistencyLeader:
+			if !b.s.be.IsLeader() {
+				return ErrNotLeader
+			}
+			return nil
+		default:
+			return b.s.be.ReadBarrier(ctx)
+		}
+	})
+	if err == nil {
+		b.barrier = true
+	}
+	return err
+}
+
+// propose applies one entry, retrying while there is no leader for up to
+// LeaderWait. An error is never returned for an entry that was applied.
+func (s *Server) propose(data []byte) (*fsm.Result, error) {
+	var res *fsm.Result
+	err := s.retryNoLeader(func(ctx context.Context) error {
+		var err error
+		res, err = s.be.Apply(ctx, data)
+		return err
+	})
+	if err == nil && res == nil {
+		return nil, ErrUnknownOutcome
+	}
+	return res, err
+}
+
+// retryNoLeader runs fn until it succeeds, fails with anything but
+// ErrNotLeader, or LeaderWait has passed.
+func (s *Server) retryNoLeader(fn func(ctx context.Context) error) error {
+	deadline := time.Now().Add(s.cfg.LeaderWait)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ApplyTimeout)
+		err := fn(ctx)
+		cancel()
+		if !errors.Is(err, ErrNotLeader) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-s.stop:
+			return ErrShuttingDown
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// unknownCommand is Redis's text for a command it does not know.
+func unknownCommand(argv [][]byte) string {
+	var args strings.Builder
+	for _, a := range argv[1:] {
+		if args.Len() >= 128 {
+			break
+		}
+		n := 128 - args.Len()
+		args.WriteString("'")
+		args.WriteString(trunc(a, n))
+		args.WriteString("' ")
+	}
+	return "ERR unknown command '" + trunc(argv[0], 128) + "', with args beginning with: " + args.String()
+}
+
+func trunc(b []byte, n int) string {
+	if n < 0 {
+		n = 0
+	}
+	if len(b) > n {
+		b = b[:n]
+	}
+	return string(b)
+}
+
+// unknownSubcommand is Redis's text for CLIENT FOO and the like.
+func unknownSubcommand(argv [][]byte) string {
+	return "ERR unknown subcommand '" + trunc(argv[1], 128) + "'. Try " + strings.ToUpper(string(argv[0])) + " HELP."
+}
+
+func atoi(b []byte) (int64, bool) {
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	return n, err == nil
+}

@@ -1,0 +1,253 @@
+package resp
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/respraft/respraft/fsm"
+	"github.com/tidwall/redcon"
+)
+
+// Backend is what the server needs from the replication layer. raftnode
+// satisfies it through a small adapter in cmd/respraft that maps its errors
+// to the sentinels in errors.go.
+type Backend interface {
+	// Apply proposes one encoded fsm entry and returns the state machine's
+	// result once the entry is applied on this node.
+	Apply(ctx context.Context, data []byte) (*fsm.Result, error)
+	// ReadBarrier returns once this node's state reflects every write
+	// acknowledged before the call (a linearizable read index).
+	ReadBarrier(ctx context.Context) error
+	// IsLeader reports whether this node is the leader.
+	IsLeader() bool
+	// Snapshot takes a Raft snapshot now.
+	Snapshot(ctx context.Context) error
+	// LastSnapshot reports the newest snapshot's index and time.
+	LastSnapshot() (index uint64, at time.Time, ok bool)
+	// Info returns the fields of INFO raft, in order.
+	Info() []Field
+}
+
+// Field is one "name:value" line of an INFO section.
+type Field struct{ Name, Value string }
+
+// Config configures a Server. The zero value of every optional field has a
+// useful default.
+type Config struct {
+	FSM     *fsm.FSM
+	Backend Backend
+	Logger  *slog.Logger
+
+	NodeID          string
+	ReadConsistency string        // linearizable (default), leader or stale
+	LeaderWait      time.Duration // how long to retry while there is no leader; default 3s
+	ApplyTimeout    time.Duration // how long one proposal may take; default 10s
+	Settings        []Field       // reported by CONFIG GET (port, bind, dir, ...)
+	// Shutdown is called when a client sends SHUTDOWN; the process then
+	// stops in order. Nil disables SHUTDOWN.
+	Shutdown func()
+}
+
+// ErrServerClosed is returned by Serve after Shutdown or Close.
+var ErrServerClosed = errors.New("resp: server closed")
+
+// Server serves RESP clients. Create it with New, run it with Serve, stop it
+// with Shutdown.
+type Server struct {
+	cfg   Config
+	fsm   *fsm.FSM
+	be    Backend
+	log   *slog.Logger
+	start time.Time
+
+	rs *redcon.Server
+	ln *drainListener
+
+	mu      sync.Mutex
+	clients map[int64]*client
+	nextID  atomic.Int64
+
+	inflight sync.WaitGroup // one per command burst being served
+	draining atomic.Bool
+
+	bgsave atomic.Bool // a BGSAVE is running
+
+	stats struct {
+		connections atomic.Int64
+		commands    atomic.Int64
+		rejected    atomic.Int64
+	}
+
+	stop    chan struct{} // closed by Shutdown: background loops exit
+	bgWG    sync.WaitGroup
+	closeMu sync.Once
+}
+
+// New returns a Server; it does not listen yet.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ReadConsistency == "" {
+		cfg.ReadConsistency = ConsistencyLinearizable
+	}
+	if cfg.LeaderWait <= 0 {
+		cfg.LeaderWait = 3 * time.Second
+	}
+	if cfg.ApplyTimeout <= 0 {
+		cfg.ApplyTimeout = 10 * time.Second
+	}
+	s := &Server{
+		cfg:     cfg,
+		fsm:     cfg.FSM,
+		be:      cfg.Backend,
+		log:     cfg.Logger.With("component", "resp"),
+		start:   time.Now(),
+		clients: make(map[int64]*client),
+		stop:    make(chan struct{}),
+	}
+	return s
+}
+
+// Serve accepts clients on l until Shutdown. It always returns a non-nil
+// error; after Shutdown it is ErrServerClosed.
+func (s *Server) Serve(l net.Listener) error {
+	s.ln = &drainListener{Listener: guardListener{l}, closed: make(chan struct{})}
+	s.rs = redcon.NewServer(l.Addr().String(), s.handle, s.accept, s.closed)
+	s.bgWG.Add(1)
+	go s.expireLoop()
+	s.log.Info("serving clients", "addr", l.Addr().String())
+	err := s.rs.Serve(s.ln)
+	if s.draining.Load() {
+		return ErrServerClosed
+	}
+	if err == nil {
+		err = ErrServerClosed
+	}
+	return err
+}
+
+// Addr is the address the server listens on, once Serve has been called.
+func (s *Server) Addr() net.Addr {
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Shutdown stops accepting clients, lets every command already being served
+// finish and send its reply (bounded by ctx), then closes all connections.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var err error
+	s.closeMu.Do(func() {
+		s.draining.Store(true)
+		close(s.stop)
+		if s.ln != nil {
+			s.ln.stopAccepting()
+		}
+		done := make(chan struct{})
+		go func() { s.inflight.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if s.ln != nil {
+			s.ln.close()
+		}
+		if s.rs != nil {
+			_ = s.rs.Close()
+		}
+		s.bgWG.Wait()
+	})
+	return err
+}
+
+func (s *Server) accept(conn redcon.Conn) bool {
+	if s.draining.Load() {
+		return false
+	}
+	cl := &client{
+		id:          s.nextID.Add(1),
+		addr:        conn.RemoteAddr(),
+		created:     time.Now(),
+		consistency: s.cfg.ReadConsistency,
+	}
+	if nc := conn.NetConn(); nc != nil {
+		cl.laddr = nc.LocalAddr().String()
+	}
+	cl.lastActive.Store(time.Now().UnixNano())
+	conn.SetContext(cl)
+	s.mu.Lock()
+	s.clients[cl.id] = cl
+	s.mu.Unlock()
+	s.stats.connections.Add(1)
+	return true
+}
+
+func (s *Server) closed(conn redcon.Conn, err error) {
+	cl, _ := conn.Context().(*client)
+	if cl == nil {
+		return
+	}
+	s.mu.Lock()
+	delete(s.clients, cl.id)
+	s.mu.Unlock()
+}
+
+// handle is redcon's callback for one command; it takes the rest of the
+// pipelined burst with it so that consecutive writes share one Raft entry.
+func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
+	cl := conn.Context().(*client)
+	if s.draining.Load() {
+		// Nothing of this burst was executed: close, so the client retries
+		// against another node rather than waiting for a reply.
+		_ = conn.Close()
+		return
+	}
+	s.inflight.Add(1)
+	defer s.inflight.Done()
+	cmds := append([]redcon.Command{cmd}, conn.ReadPipeline()...)
+	b := burst{s: s, cl: cl, conn: conn}
+	b.run(cmds)
+	cl.lastActive.Store(time.Now().UnixNano())
+}
+
+// drainListener lets Shutdown stop accepting new connections without
+// redcon closing the connections that are still being answered: redcon
+// closes every connection as soon as Accept fails.
+type drainListener struct {
+	net.Listener
+	once   sync.Once
+	stopMu sync.Once
+	closed chan struct{}
+}
+
+func (l *drainListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		select {
+		case <-l.closed:
+		default:
+			// Stopped accepting but not yet closed: hold redcon here until
+			// the in-flight commands have been answered.
+			if errors.Is(err, net.ErrClosed) {
+				<-l.closed
+			}
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+func (l *drainListener) stopAccepting() { l.stopMu.Do(func() { _ = l.Listener.Close() }) }
+
+func (l *drainListener) close() {
+	l.stopAccepting()
+	l.once.Do(func() { close(l.closed) })
+}
