@@ -188,7 +188,7 @@ func (b backend) ReadBarrier(ctx context.Context) error {
 		return fmt.Errorf("%w: %v", resp.ErrNotLeader, err)
 	}
 }
-func (b backend) IsLeader() bool                       { return b.n.IsLeader() }
+func (b backend) IsLeader() bool { return b.n.IsLeader() }
 
 func (b backend) Snapshot(ctx context.Context) error {
 	_, err := b.n.Snapshot(ctx)
