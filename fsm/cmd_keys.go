@@ -475,14 +475,14 @@ func cmdSwapDB(c *Ctx, argv [][]byte) {
 	if c.Checking() {
 		return
 	}
-	da, db := c.dbAt(a), c.dbAt(b)
-	if da == nil || db == nil {
+	d1, d2 := c.dbAt(a), c.dbAt(b)
+	if d1 == nil || d2 == nil {
 		c.Error(ErrDBIndex)
 		return
 	}
-	if da != db {
-		*da, *db = *db, *da
-		da.flushVersion, db.flushVersion = c.Index, c.Index
+	if d1 != d2 {
+		*d1, *d2 = *d2, *d1
+		d1.flushVersion, d2.flushVersion = c.Index, c.Index
 	}
 	c.OK()
 }

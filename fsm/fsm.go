@@ -26,12 +26,13 @@ type Result struct {
 // state is everything a snapshot captures.
 type state struct {
 	dbs   []*DB
-	clock int64  // max now_ms seen so far: the state machine's time
-	gen   uint64 // snapshot generation, for copy-on-write of entries
+	clock int64             // max now_ms seen so far: the state machine's time
+	gen   uint64            // snapshot generation, for copy-on-write of entries
+	meta  map[string]string // member id -> client address (EntryMeta)
 }
 
 func newState(databases int) *state {
-	st := &state{dbs: make([]*DB, databases)}
+	st := &state{dbs: make([]*DB, databases), meta: make(map[string]string)}
 	for i := range st.dbs {
 		st.dbs[i] = newDB()
 	}

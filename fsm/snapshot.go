@@ -22,6 +22,7 @@ import (
 //	  uvarint n, n x (bytes key, uvarint index)       tombstones, oldest first
 //	  uvarint n, n x (bytes key, varint expireAt, uvarint version,
 //	                  byte type, bytes value)          keys
+//	uvarint n, n x (bytes member id, bytes client address)  cluster members
 //	8 bytes big-endian CRC-64/ECMA of everything above
 //
 // "bytes" is a uvarint length followed by the bytes.
@@ -48,6 +49,7 @@ type fsmSnapshot struct {
 	index uint64
 	clock int64
 	dbs   []snapshotDB
+	meta  map[string]string
 	log   interface{ Info(string, ...any) }
 }
 
@@ -59,7 +61,11 @@ func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
 	defer f.mu.Unlock()
 	st := f.st
 	st.gen++
-	s := &fsmSnapshot{index: f.applied.Load(), clock: st.clock, dbs: make([]snapshotDB, len(st.dbs)), log: f.log}
+	s := &fsmSnapshot{index: f.applied.Load(), clock: st.clock, dbs: make([]snapshotDB, len(st.dbs)), log: f.log,
+		meta: make(map[string]string, len(st.meta))}
+	for k, v := range st.meta {
+		s.meta[k] = v
+	}
 	for i, db := range st.dbs {
 		tombs := make(map[string]uint64, len(db.tombs))
 		for k, v := range db.tombs {
@@ -141,6 +147,9 @@ func (s *fsmSnapshot) write(w io.Writer) error {
 		if err != nil {
 			return err
 		}
+	}
+	if err := put(appendMeta(scratch[:0], s.meta)); err != nil {
+		return err
 	}
 	if err := bw.Flush(); err != nil {
 		return err
@@ -271,6 +280,11 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 			}
 			keys++
 		}
+	}
+	nm := r.uvarint()
+	for j := uint64(0); j < nm && r.err == nil; j++ {
+		id := string(r.bytes())
+		st.meta[id] = string(r.bytes())
 	}
 	if r.err != nil {
 		return fmt.Errorf("%w: %v", ErrBadSnapshot, r.err)

@@ -27,27 +27,44 @@ type readRound struct {
 // candidate, or if leadership is lost), ErrShutdown, and ErrTimeout
 // wrapping the context's error.
 func (n *Node) ReadBarrier(ctx context.Context) error {
+	idx, err := n.ReadIndex(ctx)
+	if err != nil {
+		return err
+	}
+	return n.waitApplied(ctx, idx)
+}
+
+// ReadIndex is the leader's half of a linearizable read: it returns a
+// commit index taken while this node was the Ready leader, confirmed by a
+// quorum, without waiting for any FSM to reach it. A follower that obtains
+// it from the leader waits for its own FSM with WaitApplied. Errors are
+// those of ReadBarrier.
+func (n *Node) ReadIndex(ctx context.Context) (uint64, error) {
 	for {
 		if err := n.waitLeaderReady(ctx); err != nil {
-			return err
+			return 0, err
 		}
 		r := n.joinRound()
 		select {
 		case <-r.done:
 		case <-ctx.Done():
-			return fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
+			return 0, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
 		case <-n.ctx.Done():
-			return ErrShutdown
+			return 0, ErrShutdown
 		}
 		if errors.Is(r.err, errRetry) {
 			continue
 		}
 		if r.err != nil {
-			return r.err
+			return 0, r.err
 		}
-		return n.waitApplied(ctx, r.idx)
+		return r.idx, nil
 	}
 }
+
+// WaitApplied blocks until this node's FSM has applied idx (ErrTimeout
+// when ctx ends first, ErrShutdown when the node stops).
+func (n *Node) WaitApplied(ctx context.Context, idx uint64) error { return n.waitApplied(ctx, idx) }
 
 // waitLeaderReady returns nil once this node is the leader and Ready, a
 // definite error if it is not the leader, or ErrTimeout when ctx ends.

@@ -41,6 +41,9 @@ var localCommands = []command{
 	local("raft.info", 1, fsm.FlagAdmin|fsm.FlagLoading|fsm.FlagStale, "raft", cmdRaftInfo),
 	local("raft.snapshot", 1, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", cmdSave),
 	local("raft.consistency", -1, fsm.FlagFast|fsm.FlagLoading|fsm.FlagStale, "raft", cmdConsistency),
+	local("raft.nodes", 1, fsm.FlagAdmin|fsm.FlagLoading|fsm.FlagStale, "raft", cmdRaftNodes),
+	local("raft.node", -3, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", cmdRaftNode),
+	local("raft.transfer-leader", -1, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", cmdTransferLeader),
 }
 
 var summaries = map[string]string{
@@ -54,6 +57,8 @@ var summaries = map[string]string{
 	"bgsave": "Takes a Raft snapshot of the dataset in the background.", "lastsave": "Returns the Unix timestamp of the last snapshot.",
 	"shutdown": "Stops the node in order.", "raft.info": "Reports this node's Raft state.",
 	"raft.snapshot": "Takes a Raft snapshot now.", "raft.consistency": "Gets or sets this connection's read consistency.",
+	"raft.nodes": "Lists the cluster members.", "raft.node": "Adds or removes a cluster member.",
+	"raft.transfer-leader": "Hands leadership to another member.",
 }
 
 func local(name string, arity int, flags fsm.Flag, group string, fn func(*burst, [][]byte)) command {
@@ -580,11 +585,7 @@ func (s *Server) infoSections(cl *client) []infoSection {
 	level := cl.consistency
 	cl.mu.Unlock()
 
-	role, leaderFields := "master", []Field{{"connected_slaves", "0"}}
-	if !s.be.IsLeader() {
-		role = "slave"
-		leaderFields = nil
-	}
+	replication := s.replicationInfo()
 	snapIdx, snapAt, haveSnap := s.be.LastSnapshot()
 	lastSave := s.start.Unix()
 	if haveSnap {
@@ -643,7 +644,7 @@ func (s *Server) infoSections(cl *client) []infoSection {
 			{"total_commands_processed", itoa(s.stats.commands.Load())},
 			{"expired_keys", "0"},
 		}},
-		{"Replication", append([]Field{{"role", role}}, leaderFields...)},
+		{"Replication", replication},
 		{"Keyspace", keyspace},
 		{"Raft", s.raftFields()},
 	}
@@ -671,4 +672,47 @@ func human(n uint64) string {
 		return fmt.Sprintf("%.2fK", float64(n)/(1<<10))
 	}
 	return strconv.FormatUint(n, 10) + "B"
+}
+
+// replicationInfo is INFO replication in the shape Redis tools read: the
+// leader is the master, followers are its replicas.
+func (s *Server) replicationInfo() []Field {
+	nodes := s.be.Nodes()
+	hostPort := func(addr string) (string, string) {
+		if i := strings.LastIndexByte(addr, ':'); i >= 0 {
+			return addr[:i], addr[i+1:]
+		}
+		return addr, "0"
+	}
+	applied := strconv.FormatUint(s.fsm.AppliedIndex(), 10)
+	if s.be.IsLeader() {
+		out := []Field{{"role", "master"}}
+		var replicas []Field
+		for _, n := range nodes {
+			if n.Leader {
+				continue
+			}
+			host, port := hostPort(n.ClientAddr)
+			replicas = append(replicas, Field{"slave" + strconv.Itoa(len(replicas)),
+				"ip=" + host + ",port=" + port + ",state=online,offset=" + applied + ",lag=0"})
+		}
+		out = append(out, Field{"connected_slaves", strconv.Itoa(len(replicas))})
+		out = append(out, replicas...)
+		return append(out, Field{"master_repl_offset", applied})
+	}
+	out := []Field{{"role", "slave"}}
+	status := "down"
+	for _, n := range nodes {
+		if n.Leader {
+			host, port := hostPort(n.ClientAddr)
+			out = append(out, Field{"master_host", host}, Field{"master_port", port})
+			status = "up"
+		}
+	}
+	return append(out,
+		Field{"master_link_status", status},
+		Field{"slave_read_only", "0"},
+		Field{"slave_repl_offset", applied},
+		Field{"connected_slaves", "0"},
+	)
 }

@@ -31,6 +31,22 @@ type Backend interface {
 	LastSnapshot() (index uint64, at time.Time, ok bool)
 	// Info returns the fields of INFO raft, in order.
 	Info() []Field
+	// Nodes lists the cluster members.
+	Nodes() []Node
+	// AddNode, RemoveNode and TransferLeader change membership and
+	// leadership (through the leader).
+	AddNode(ctx context.Context, id, addr string) error
+	RemoveNode(ctx context.Context, id string) error
+	TransferLeader(ctx context.Context, id string) error
+}
+
+// Node is one cluster member as RAFT.NODES and INFO replication show it.
+type Node struct {
+	ID         string
+	Addr       string // cluster address
+	ClientAddr string // RESP address, "" until the member announced it
+	Voter      bool
+	Leader     bool
 }
 
 // Field is one "name:value" line of an INFO section.

@@ -50,9 +50,17 @@ func (b *fakeBackend) IsLeader() bool {
 }
 func (b *fakeBackend) Snapshot(ctx context.Context) error      { return nil }
 func (b *fakeBackend) LastSnapshot() (uint64, time.Time, bool) { return 0, time.Time{}, false }
-func (b *fakeBackend) Info() []Field                           { return []Field{{"role", "leader"}} }
-func (b *fakeBackend) count() int                              { b.mu.Lock(); defer b.mu.Unlock(); return b.entries }
-func (b *fakeBackend) setLeader(v bool)                        { b.mu.Lock(); b.leader = v; b.mu.Unlock() }
+func (b *fakeBackend) Nodes() []Node {
+	return []Node{{ID: "n1", Addr: "127.0.0.1:16379", ClientAddr: "127.0.0.1:6379", Voter: true, Leader: true}}
+}
+func (b *fakeBackend) AddNode(ctx context.Context, id, addr string) error { return nil }
+func (b *fakeBackend) RemoveNode(ctx context.Context, id string) error    { return nil }
+func (b *fakeBackend) TransferLeader(ctx context.Context, id string) error {
+	return nil
+}
+func (b *fakeBackend) Info() []Field    { return []Field{{"role", "leader"}} }
+func (b *fakeBackend) count() int       { b.mu.Lock(); defer b.mu.Unlock(); return b.entries }
+func (b *fakeBackend) setLeader(v bool) { b.mu.Lock(); b.leader = v; b.mu.Unlock() }
 
 type testServer struct {
 	t    *testing.T

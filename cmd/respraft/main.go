@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/respraft/respraft/cluster"
 	"github.com/respraft/respraft/config"
 	"github.com/respraft/respraft/fsm"
 	"github.com/respraft/respraft/raftnode"
@@ -93,6 +94,7 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 		SnapshotThreshold: cfg.SnapshotThreshold,
 		TrailingLogs:      cfg.TrailingLogs,
 		SnapshotInterval:  cfg.SnapshotInterval,
+		NoBootstrap:       cfg.Join != "",
 		NoopEntry:         fsm.EncodeNoop(),
 		Logger:            log,
 	}, machine)
@@ -104,13 +106,25 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 	mainLog.Info("raft started", "node_id", cfg.NodeID, "cluster_addr", cfg.AdvertiseAddr(), "dir", cfg.Dir,
 		"restored_snapshot_index", machine.RestoredIndex())
 
-	// 4. Client server.
+	// 4. Forwarding between nodes, on the same cluster port.
+	svc := cluster.New(cluster.Config{
+		Raft:     raftAdapter{node},
+		Listener: node.Mux().Listen(cluster.RPCByte),
+		Logger:   log,
+	})
+	go func() {
+		if err := svc.Serve(); err != nil {
+			mainLog.Error("cluster rpc server stopped", "err", err)
+		}
+	}()
+
+	// 5. Client server.
 	stopReq := make(chan string, 1)
 	var once sync.Once
 	requestStop := func(why string) { once.Do(func() { stopReq <- why }) }
 	srv := resp.New(resp.Config{
 		FSM:             machine,
-		Backend:         backend{node},
+		Backend:         backend{node: node, svc: svc, fsm: machine},
 		Logger:          log,
 		NodeID:          cfg.NodeID,
 		ReadConsistency: cfg.ReadConsistency,
@@ -126,7 +140,24 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 	go func() { serveErr <- srv.Serve(clientLn) }()
 	mainLog.Info("respraft ready for clients", "addr", clientLn.Addr().String())
 
-	// 5. Wait.
+	// 6. Membership: join through an existing member if asked, and make
+	// this node's client address known to every node.
+	bg, stopBG := context.WithCancel(context.Background())
+	var bgWG sync.WaitGroup
+	if cfg.Join != "" {
+		bgWG.Add(1)
+		go func() {
+			defer bgWG.Done()
+			join(bg, mainLog, cfg.Join, cfg.NodeID, cfg.AdvertiseAddr())
+		}()
+	}
+	bgWG.Add(1)
+	go func() {
+		defer bgWG.Done()
+		announce(bg, mainLog, svc, machine, cfg.NodeID, clientAdvertise(cfg))
+	}()
+
+	// 7. Wait.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sigs)
@@ -140,15 +171,21 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 		runErr = fmt.Errorf("client server: %w", err)
 	}
 
-	// 6. Orderly stop.
+	// 8. Orderly stop.
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	mainLog.Info("shutdown step 1/2: stop accepting clients, answer in-flight commands")
+	stopBG()
+	bgWG.Wait()
+	mainLog.Info("shutdown step 1/3: stop accepting clients, answer in-flight commands")
 	if err := srv.Shutdown(ctx); err != nil {
 		mainLog.Warn("clients not drained in time", "err", err)
 	}
-	mainLog.Info("shutdown step 2/2: transfer leadership if leader, close raft and stores")
+	mainLog.Info("shutdown step 2/3: stop forwarding")
+	if err := svc.Close(); err != nil {
+		mainLog.Debug("cluster rpc close", "err", err)
+	}
+	mainLog.Info("shutdown step 3/3: transfer leadership if leader, close raft and stores")
 	if err := node.Shutdown(ctx); err != nil {
 		mainLog.Error("raft shutdown", "err", err)
 		if runErr == nil {
@@ -159,48 +196,75 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 	return runErr
 }
 
-// backend adapts raftnode.Node to resp.Backend, translating its errors
-// into the ones resp knows how to report.
-type backend struct{ n *raftnode.Node }
+// backend adapts the raft node and the cluster service to resp.Backend,
+// translating their errors into the ones resp knows how to report.
+type backend struct {
+	node *raftnode.Node
+	svc  *cluster.Service
+	fsm  *fsm.FSM
+}
 
 func (b backend) Apply(ctx context.Context, data []byte) (*fsm.Result, error) {
-	out, _, err := b.n.Apply(ctx, data)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	res, ok := out.(*fsm.Result)
-	if !ok {
-		return nil, resp.ErrUnknownOutcome
-	}
-	return res, nil
+	res, err := b.svc.Apply(ctx, data)
+	return res, respErr(err)
 }
 
 // ReadBarrier failures are all retryable: a read that did not pass the
 // barrier has not been served.
 func (b backend) ReadBarrier(ctx context.Context) error {
-	err := b.n.ReadBarrier(ctx)
+	err := b.svc.ReadBarrier(ctx)
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, raftnode.ErrShutdown):
+	case errors.Is(err, cluster.ErrShutdown):
 		return fmt.Errorf("%w: %v", resp.ErrShuttingDown, err)
 	default:
 		return fmt.Errorf("%w: %v", resp.ErrNotLeader, err)
 	}
 }
-func (b backend) IsLeader() bool { return b.n.IsLeader() }
+
+func (b backend) IsLeader() bool { return b.node.IsLeader() }
 
 func (b backend) Snapshot(ctx context.Context) error {
-	_, err := b.n.Snapshot(ctx)
+	_, err := b.node.Snapshot(ctx)
 	return err
 }
 
-func (b backend) LastSnapshot() (uint64, time.Time, bool) { return b.n.LastSnapshot() }
+func (b backend) LastSnapshot() (uint64, time.Time, bool) { return b.node.LastSnapshot() }
+
+func (b backend) AddNode(ctx context.Context, id, addr string) error {
+	return respErr(b.svc.AddVoter(ctx, id, addr))
+}
+
+func (b backend) RemoveNode(ctx context.Context, id string) error {
+	if err := respErr(b.svc.RemoveServer(ctx, id)); err != nil {
+		return err
+	}
+	// Forget its client address too (best effort: it is only informative).
+	if _, err := b.svc.Apply(ctx, fsm.EncodeMeta(id, "")); err != nil {
+		return respErr(err)
+	}
+	return nil
+}
+
+func (b backend) TransferLeader(ctx context.Context, id string) error {
+	return respErr(b.svc.TransferLeadership(ctx, id))
+}
+
+func (b backend) Nodes() []resp.Node {
+	st := b.node.Stats()
+	clients := b.fsm.ClientAddrs()
+	out := make([]resp.Node, 0, len(st.Servers))
+	for _, s := range st.Servers {
+		out = append(out, resp.Node{ID: s.ID, Addr: s.Addr, ClientAddr: clients[s.ID], Voter: s.Voter, Leader: s.ID == st.LeaderID})
+	}
+	return out
+}
 
 func (b backend) Info() []resp.Field {
-	st := b.n.Stats()
+	st := b.node.Stats()
 	ready := "0"
-	if b.n.Ready() {
+	if b.ready() {
 		ready = "1"
 	}
 	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
@@ -210,6 +274,7 @@ func (b backend) Info() []resp.Field {
 		{Name: "term", Value: u(st.Term)},
 		{Name: "leader_id", Value: st.LeaderID},
 		{Name: "leader_addr", Value: st.LeaderAddr},
+		{Name: "leader_client_addr", Value: b.fsm.ClientAddrs()[st.LeaderID]},
 		{Name: "commit_index", Value: u(st.CommitIndex)},
 		{Name: "applied_index", Value: u(st.AppliedIndex)},
 		{Name: "last_log_index", Value: u(st.LastLogIndex)},
@@ -218,15 +283,77 @@ func (b backend) Info() []resp.Field {
 	}
 }
 
-func mapErr(err error) error {
+// ready is DESIGN.md's readiness: a leader is known and this node has
+// applied everything the leader had committed, which is exactly what a
+// linearizable read barrier establishes.
+func (b backend) ready() bool {
+	if !b.node.Ready() {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	return b.svc.ReadBarrier(ctx) == nil
+}
+
+// respErr maps the cluster service's errors to resp's.
+func respErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, cluster.ErrNotLeader):
+		return fmt.Errorf("%w: %v", resp.ErrNotLeader, err)
+	case errors.Is(err, cluster.ErrShutdown):
+		return fmt.Errorf("%w: %v", resp.ErrShuttingDown, err)
+	case errors.Is(err, cluster.ErrUnknownOutcome):
+		return fmt.Errorf("%w: %v", resp.ErrUnknownOutcome, err)
+	}
+	return err
+}
+
+// raftAdapter gives the cluster service the raft node with the cluster
+// package's errors.
+type raftAdapter struct{ n *raftnode.Node }
+
+func (r raftAdapter) IsLeader() bool            { return r.n.IsLeader() }
+func (r raftAdapter) Leader() (id, addr string) { return r.n.Leader() }
+
+func (r raftAdapter) Apply(ctx context.Context, data []byte) (interface{}, uint64, error) {
+	out, idx, err := r.n.Apply(ctx, data)
+	return out, idx, clusterErr(err)
+}
+
+func (r raftAdapter) ReadIndex(ctx context.Context) (uint64, error) {
+	idx, err := r.n.ReadIndex(ctx)
+	return idx, clusterErr(err)
+}
+
+func (r raftAdapter) WaitApplied(ctx context.Context, idx uint64) error {
+	return clusterErr(r.n.WaitApplied(ctx, idx))
+}
+
+func (r raftAdapter) AddVoter(ctx context.Context, id, addr string) error {
+	return clusterErr(r.n.AddVoter(ctx, id, addr))
+}
+
+func (r raftAdapter) RemoveServer(ctx context.Context, id string) error {
+	return clusterErr(r.n.RemoveServer(ctx, id))
+}
+
+func (r raftAdapter) TransferLeadership(ctx context.Context, id string) error {
+	return clusterErr(r.n.TransferLeadership(ctx, id))
+}
+
+// clusterErr maps raftnode's errors to the cluster package's.
+func clusterErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, raftnode.ErrNotLeader), errors.Is(err, raftnode.ErrNoLeader), errors.Is(err, raftnode.ErrTimeout):
-		return fmt.Errorf("%w: %v", resp.ErrNotLeader, err)
+		return fmt.Errorf("%w: %v", cluster.ErrNotLeader, err)
 	case errors.Is(err, raftnode.ErrShutdown):
-		return fmt.Errorf("%w: %v", resp.ErrShuttingDown, err)
-	default:
-		return fmt.Errorf("%w: %v", resp.ErrUnknownOutcome, err)
+		return fmt.Errorf("%w: %v", cluster.ErrShutdown, err)
+	case errors.Is(err, raftnode.ErrUnknownOutcome):
+		return fmt.Errorf("%w: %v", cluster.ErrUnknownOutcome, err)
 	}
+	return err
 }

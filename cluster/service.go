@@ -1,0 +1,350 @@
+package cluster
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/respraft/respraft/fsm"
+)
+
+// Errors of this package; cmd/respraft maps the local Raft node's errors to
+// them and them to the client-facing ones.
+var (
+	// ErrNotLeader: not done, and safe to retry (no leader known, the
+	// leader could not be reached, or it refused before proposing).
+	ErrNotLeader = errors.New("cluster: no reachable leader")
+	// ErrUnknownOutcome: the write reached the leader (or raft) but its
+	// result was lost; it may or may not have been applied.
+	ErrUnknownOutcome = errors.New("cluster: outcome unknown")
+	// ErrShutdown: this node or the leader is stopping; not done.
+	ErrShutdown = errors.New("cluster: shutting down")
+)
+
+// Raft is what the service needs of the local Raft node. Its methods must
+// return ErrNotLeader, ErrUnknownOutcome or ErrShutdown (possibly wrapped)
+// for the corresponding failures.
+type Raft interface {
+	IsLeader() bool
+	// Leader returns the leader's id and cluster address, or "" if unknown.
+	Leader() (id, addr string)
+	Apply(ctx context.Context, data []byte) (interface{}, uint64, error)
+	ReadIndex(ctx context.Context) (uint64, error)
+	WaitApplied(ctx context.Context, idx uint64) error
+	AddVoter(ctx context.Context, id, addr string) error
+	RemoveServer(ctx context.Context, id string) error
+	TransferLeadership(ctx context.Context, id string) error
+}
+
+// Config configures a Service.
+type Config struct {
+	Raft     Raft
+	Listener net.Listener // the cluster port's RPCByte connections
+	Logger   *slog.Logger
+	// Timeout bounds one RPC when the caller's context has no deadline.
+	Timeout time.Duration
+	// Now is the leader's clock for stamping forwarded writes (tests).
+	Now func() time.Time
+}
+
+// Service serves forwarded requests as the leader and forwards this node's
+// requests when it is a follower.
+type Service struct {
+	raft Raft
+	ln   net.Listener
+	log  *slog.Logger
+	to   time.Duration
+	now  func() time.Time
+	pool pool
+
+	mu     sync.Mutex
+	conns  map[net.Conn]struct{}
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// New returns a Service; call Serve to answer peers.
+func New(cfg Config) *Service {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{
+		raft:  cfg.Raft,
+		ln:    cfg.Listener,
+		log:   cfg.Logger.With("component", "cluster"),
+		to:    cfg.Timeout,
+		now:   cfg.Now,
+		pool:  pool{timeout: 2 * time.Second},
+		conns: make(map[net.Conn]struct{}),
+	}
+}
+
+// Serve answers peers until Close. It returns nil after Close.
+func (s *Service) Serve() error {
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			s.mu.Unlock()
+			if closed || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			s.log.Warn("accept", "err", err)
+			time.Sleep(50 * time.Millisecond) // back off a failing accept
+			continue
+		}
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			c.Close()
+			return nil
+		}
+		s.conns[c] = struct{}{}
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go s.serveConn(c)
+	}
+}
+
+// Close stops serving, closes peer connections and pooled connections, and
+// waits for the handlers to return.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	err := s.ln.Close()
+	s.pool.close()
+	s.wg.Wait()
+	return err
+}
+
+func (s *Service) serveConn(c net.Conn) {
+	defer func() {
+		c.Close()
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		s.wg.Done()
+	}()
+	r, w := bufio.NewReader(c), bufio.NewWriter(c)
+	for {
+		_ = c.SetReadDeadline(time.Time{})
+		op, body, err := readFrame(r)
+		if err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), s.to)
+		code, reply := s.handle(ctx, op, body)
+		cancel()
+		_ = c.SetWriteDeadline(time.Now().Add(s.to))
+		if err := writeFrame(w, code, reply); err != nil {
+			return
+		}
+	}
+}
+
+// handle runs one forwarded request on this node, which must be the leader;
+// it never forwards again, so a stale view of the leader cannot loop.
+func (s *Service) handle(ctx context.Context, op byte, body []byte) (byte, []byte) {
+	if !s.raft.IsLeader() {
+		return codeNotLeader, nil
+	}
+	p := parser{b: body}
+	var err error
+	switch op {
+	case opApply:
+		var out interface{}
+		var idx uint64
+		out, idx, err = s.raft.Apply(ctx, fsm.Restamp(body, s.now().UnixMilli()))
+		if err == nil {
+			res, ok := out.(*fsm.Result)
+			if !ok {
+				return codeUnknown, nil
+			}
+			b := binary.AppendUvarint(nil, idx)
+			b = binary.AppendUvarint(b, uint64(len(res.Replies)))
+			for _, r := range res.Replies {
+				b = appendBytes(b, r)
+			}
+			return codeOK, b
+		}
+	case opReadIndex:
+		var idx uint64
+		if idx, err = s.raft.ReadIndex(ctx); err == nil {
+			return codeOK, binary.AppendUvarint(nil, idx)
+		}
+	case opAddVoter:
+		id, addr := p.bytes(), p.bytes()
+		if p.err != nil {
+			return codeError, []byte(p.err.Error())
+		}
+		err = s.raft.AddVoter(ctx, string(id), string(addr))
+	case opRemove:
+		id := p.bytes()
+		if p.err != nil {
+			return codeError, []byte(p.err.Error())
+		}
+		err = s.raft.RemoveServer(ctx, string(id))
+	case opTransfer:
+		id := p.bytes()
+		if p.err != nil {
+			return codeError, []byte(p.err.Error())
+		}
+		err = s.raft.TransferLeadership(ctx, string(id))
+	default:
+		return codeError, []byte(fmt.Sprintf("unknown operation %d", op))
+	}
+	switch {
+	case err == nil:
+		return codeOK, nil
+	case errors.Is(err, ErrNotLeader):
+		return codeNotLeader, nil
+	case errors.Is(err, ErrShutdown):
+		return codeShutdown, nil
+	case errors.Is(err, ErrUnknownOutcome):
+		return codeUnknown, []byte(err.Error())
+	}
+	return codeError, []byte(err.Error())
+}
+
+// forward sends one request to the leader. A request that provably did not
+// reach it is ErrNotLeader; one whose answer was lost is ErrUnknownOutcome.
+func (s *Service) forward(ctx context.Context, op byte, body []byte) ([]byte, error) {
+	_, addr := s.raft.Leader()
+	if addr == "" {
+		return nil, ErrNotLeader
+	}
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(s.to)
+	}
+	code, reply, err := s.pool.call(addr, op, body, deadline)
+	if err != nil {
+		if errors.Is(err, errNotSent) {
+			return nil, fmt.Errorf("%w: %v", ErrNotLeader, err)
+		}
+		return nil, fmt.Errorf("%w: leader %s: %v", ErrUnknownOutcome, addr, err)
+	}
+	switch code {
+	case codeOK:
+		return reply, nil
+	case codeNotLeader:
+		return nil, fmt.Errorf("%w: %s is no longer the leader", ErrNotLeader, addr)
+	case codeShutdown:
+		return nil, fmt.Errorf("%w: leader %s is stopping", ErrNotLeader, addr)
+	case codeUnknown:
+		return nil, fmt.Errorf("%w: leader %s: %s", ErrUnknownOutcome, addr, reply)
+	}
+	return nil, fmt.Errorf("leader %s: %s", addr, reply)
+}
+
+// Apply applies one fsm entry: locally on the leader, else through the
+// leader; on a follower it returns only once this node has applied the
+// entry too, so the client reads its own write here.
+func (s *Service) Apply(ctx context.Context, data []byte) (*fsm.Result, error) {
+	if s.raft.IsLeader() {
+		// Stamped by this node, which is the leader: nothing to re-stamp.
+		out, _, err := s.raft.Apply(ctx, data)
+		if err != nil {
+			return nil, err
+		}
+		res, ok := out.(*fsm.Result)
+		if !ok {
+			return nil, fmt.Errorf("%w: no result from the state machine", ErrUnknownOutcome)
+		}
+		return res, nil
+	}
+	reply, err := s.forward(ctx, opApply, data)
+	if err != nil {
+		return nil, err
+	}
+	p := parser{b: reply}
+	idx := p.uvarint()
+	n := p.uvarint()
+	if p.err == nil && n > uint64(len(p.b)) {
+		p.err = errShort
+	}
+	res := &fsm.Result{}
+	for i := uint64(0); i < n && p.err == nil; i++ {
+		res.Replies = append(res.Replies, p.bytes())
+	}
+	if p.err != nil {
+		return nil, fmt.Errorf("%w: bad reply from the leader: %v", ErrUnknownOutcome, p.err)
+	}
+	if err := s.raft.WaitApplied(ctx, idx); err != nil {
+		// The write is committed; only read-your-writes on this node is
+		// delayed. Report the write's result, which is known.
+		s.log.Warn("forwarded write applied on the leader but not yet here", "index", idx, "err", err)
+	}
+	return res, nil
+}
+
+// ReadBarrier returns once this node has applied everything that was
+// committed when the call started (a linearizable read index, obtained
+// from the leader when this node is a follower).
+func (s *Service) ReadBarrier(ctx context.Context) error {
+	var idx uint64
+	if s.raft.IsLeader() {
+		var err error
+		if idx, err = s.raft.ReadIndex(ctx); err != nil {
+			return err
+		}
+	} else {
+		reply, err := s.forward(ctx, opReadIndex, nil)
+		if err != nil {
+			if errors.Is(err, ErrUnknownOutcome) {
+				// Reads change nothing: an unanswered one is just retried.
+				return fmt.Errorf("%w: %v", ErrNotLeader, err)
+			}
+			return err
+		}
+		p := parser{b: reply}
+		if idx = p.uvarint(); p.err != nil {
+			return fmt.Errorf("%w: bad read index reply", ErrNotLeader)
+		}
+	}
+	return s.raft.WaitApplied(ctx, idx)
+}
+
+// AddVoter adds a voting member (through the leader). Idempotent.
+func (s *Service) AddVoter(ctx context.Context, id, addr string) error {
+	if s.raft.IsLeader() {
+		return s.raft.AddVoter(ctx, id, addr)
+	}
+	_, err := s.forward(ctx, opAddVoter, appendBytes(appendBytes(nil, []byte(id)), []byte(addr)))
+	return err
+}
+
+// RemoveServer removes a member (through the leader). Idempotent.
+func (s *Service) RemoveServer(ctx context.Context, id string) error {
+	if s.raft.IsLeader() {
+		return s.raft.RemoveServer(ctx, id)
+	}
+	_, err := s.forward(ctx, opRemove, appendBytes(nil, []byte(id)))
+	return err
+}
+
+// TransferLeadership moves leadership to id (any voter if empty).
+func (s *Service) TransferLeadership(ctx context.Context, id string) error {
+	if s.raft.IsLeader() {
+		return s.raft.TransferLeadership(ctx, id)
+	}
+	_, err := s.forward(ctx, opTransfer, appendBytes(nil, []byte(id)))
+	return err
+}
