@@ -46,6 +46,7 @@ type Config struct {
 	SnapshotInterval  time.Duration // Raft: how often to check whether to snapshot
 
 	ConfigFile string // the YAML file that was read, or ""
+	Pprof      string // host:port for net/http/pprof, or "" (off)
 }
 
 // Peer is one initial voter: its Raft server id and cluster address.
@@ -111,6 +112,7 @@ const (
 	keyTrailingLogs      = "trailing-logs"
 	keySnapshotInterval  = "snapshot-interval"
 	keyConfig            = "config"
+	keyPprof             = "pprof"
 )
 
 // minSnapshotInterval is the smallest SnapshotInterval hashicorp/raft accepts.
@@ -136,6 +138,7 @@ func newFlagSet() *pflag.FlagSet {
 	fs.Uint64(keyTrailingLogs, 10240, "Raft log entries kept after a snapshot")
 	fs.Duration(keySnapshotInterval, 30*time.Second, "how often Raft checks whether to snapshot (at least 5ms)")
 	fs.String(keyConfig, "", "YAML file whose keys are these flag names (port: 6379)")
+	fs.String(keyPprof, "", "serve Go's net/http/pprof on this host:port (off when empty; loopback advised)")
 	return fs
 }
 
@@ -416,6 +419,7 @@ func (l *loader) build() (*Config, error) {
 		TrailingLogs:      l.uint64(keyTrailingLogs),
 		SnapshotInterval:  l.duration(keySnapshotInterval),
 		ConfigFile:        l.file,
+		Pprof:             strings.TrimSpace(l.str(keyPprof)),
 	}
 	if l.err != nil {
 		return nil, l.err
@@ -528,6 +532,11 @@ func (c *Config) validate() error {
 	}
 	if c.SnapshotInterval < minSnapshotInterval {
 		return fmt.Errorf("invalid value for snapshot-interval: %s (must be at least %s)", c.SnapshotInterval, minSnapshotInterval)
+	}
+	if c.Pprof != "" {
+		if err := checkHostPort(c.Pprof); err != nil {
+			return fmt.Errorf("invalid value for pprof: %w", err)
+		}
 	}
 	if c.Join != "" {
 		if err := checkHostPort(c.Join); err != nil {

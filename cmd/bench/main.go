@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -44,7 +45,7 @@ func main() {
 }
 
 func run(n, c int, tests string) error {
-	for _, tool := range []string{"redis-server", "redis-benchmark"} {
+	for _, tool := range []string{"redis-server", "redis-benchmark", "redis-cli"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is needed (apt-get install redis-server redis-tools): %w", tool, err)
 		}
@@ -65,54 +66,96 @@ func run(n, c int, tests string) error {
 
 	targets := []struct {
 		name  string
-		start func() (*target, error)
+		start func() ([]*target, error)
 	}{
-		{"redis always", func() (*target, error) { return startRedis(tmp, "always") }},
-		{"redis everysec", func() (*target, error) { return startRedis(tmp, "everysec") }},
-		{"respraft 1 node", func() (*target, error) { return startRespraft(tmp, bin) }},
+		{"redis always", func() ([]*target, error) { return one(startRedis(tmp, "always")) }},
+		{"redis everysec", func() ([]*target, error) { return one(startRedis(tmp, "everysec")) }},
+		{"respraft 1 node", func() ([]*target, error) { return one(startRespraft(tmp, bin, "", nil)) }},
+		{"3 nodes", func() ([]*target, error) { return startCluster(tmp, bin) }},
 	}
 	names := strings.Split(tests, ",")
 	pipelines := []int{1, 16}
-	results := map[string]map[string]result{} // target -> "test/P" -> result
+	results := map[string]map[string]result{} // column -> "test/P" -> result
+	var columns []string
 	for _, tg := range targets {
-		t, err := tg.start()
+		ts, err := tg.start()
 		if err != nil {
 			return fmt.Errorf("start %s: %w", tg.name, err)
 		}
-		t.name = tg.name
-		results[t.name] = map[string]result{}
-		for _, p := range pipelines {
-			fmt.Fprintf(os.Stderr, "bench: %s -P %d ...\n", t.name, p)
-			rs, err := benchmark(t.port, n, c, p, tests)
-			if err != nil {
-				t.stop()
-				return fmt.Errorf("%s: %w", t.name, err)
+		for _, t := range ts {
+			col := tg.name
+			if t.name != "" {
+				col += " " + t.name
 			}
-			for name, r := range rs {
-				results[t.name][name+"/"+strconv.Itoa(p)] = r
+			columns = append(columns, col)
+			results[col] = map[string]result{}
+			for _, p := range pipelines {
+				fmt.Fprintf(os.Stderr, "bench: %s -P %d ...\n", col, p)
+				rs, err := benchmark(t.port, n, c, p, tests)
+				if err != nil {
+					stopAll(ts)
+					return fmt.Errorf("%s: %w", col, err)
+				}
+				for name, r := range rs {
+					results[col][name+"/"+strconv.Itoa(p)] = r
+				}
 			}
 		}
-		t.stop()
+		stopAll(ts)
 	}
 
-	fmt.Printf("\nredis-benchmark -n %d -c %d, same machine, one run (%s)\n\n", n, c, time.Now().Format(time.RFC3339))
+	fmt.Printf("\nredis-benchmark -n %d -c %d, same machine, one run (%s)\n", n, c, time.Now().Format(time.RFC3339))
+	fmt.Printf("requests/s and p50 latency (ms); ratio = requests/s over redis-server with appendonly yes, appendfsync always\n\n")
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "test\tP\tredis always rps\tp50 ms\tredis everysec rps\tp50 ms\trespraft rps\tp50 ms\trespraft/always\t")
+	fmt.Fprint(w, "test\tP\t")
+	for _, col := range columns {
+		fmt.Fprintf(w, "%s\tp50\t", col)
+	}
+	for _, col := range columns[2:] {
+		fmt.Fprintf(w, "%s/always\t", col)
+	}
+	fmt.Fprintln(w)
 	for _, p := range pipelines {
 		for _, name := range names {
-			key := strings.ToUpper(name) + "/" + strconv.Itoa(p)
-			if name == "mset" {
-				key = "MSET (10 KEYS)/" + strconv.Itoa(p)
+			key := csvName(name) + "/" + strconv.Itoa(p)
+			fmt.Fprintf(w, "%s\t%d\t", name, p)
+			for _, col := range columns {
+				r := results[col][key]
+				fmt.Fprintf(w, "%.0f\t%.3f\t", r.rps, r.p50)
 			}
-			a, e, r := results["redis always"][key], results["redis everysec"][key], results["respraft 1 node"][key]
-			ratio := "-"
-			if a.rps > 0 {
-				ratio = fmt.Sprintf("%.2fx", r.rps/a.rps)
+			always := results["redis always"][key].rps
+			for _, col := range columns[2:] {
+				if always > 0 {
+					fmt.Fprintf(w, "%.2fx\t", results[col][key].rps/always)
+				} else {
+					fmt.Fprint(w, "-\t")
+				}
 			}
-			fmt.Fprintf(w, "%s\t%d\t%.0f\t%.3f\t%.0f\t%.3f\t%.0f\t%.3f\t%s\t\n", name, p, a.rps, a.p50, e.rps, e.p50, r.rps, r.p50, ratio)
+			fmt.Fprintln(w)
 		}
 	}
 	return w.Flush()
+}
+
+func one(t *target, err error) ([]*target, error) {
+	if err != nil {
+		return nil, err
+	}
+	return []*target{t}, nil
+}
+
+func stopAll(ts []*target) {
+	for _, t := range ts {
+		t.stop()
+	}
+}
+
+// csvName is the test's name in redis-benchmark's CSV output.
+func csvName(test string) string {
+	if test == "mset" {
+		return "MSET (10 keys)"
+	}
+	return strings.ToUpper(test)
 }
 
 // benchmark runs redis-benchmark --csv and returns rps and p50 per test.
@@ -167,21 +210,100 @@ func startRedis(tmp, fsync string) (*target, error) {
 	return startProcess(cmd, port)
 }
 
-func startRespraft(tmp, bin string) (*target, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	raftPort, err := freePort()
-	if err != nil {
-		return nil, err
+// startRespraft starts one node; with peers it is node id of that cluster
+// (ports[id] = client and raft port).
+func startRespraft(tmp, bin, id string, ports map[string][2]int) (*target, error) {
+	var port, raftPort int
+	var err error
+	var extra []string
+	if ports == nil {
+		if port, err = freePort(); err != nil {
+			return nil, err
+		}
+		if raftPort, err = freePort(); err != nil {
+			return nil, err
+		}
+	} else {
+		port, raftPort = ports[id][0], ports[id][1]
+		var peers []string
+		for pid, p := range ports {
+			peers = append(peers, pid+"=127.0.0.1:"+strconv.Itoa(p[1]))
+		}
+		sort.Strings(peers)
+		extra = []string{"--node-id", id, "--peers", strings.Join(peers, ",")}
 	}
 	dir, err := os.MkdirTemp(tmp, "respraft-")
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--raft-port", strconv.Itoa(raftPort), "--dir", dir, "--log-level", "warn")
-	return startProcess(cmd, port)
+	args := append([]string{"--port", strconv.Itoa(port), "--raft-port", strconv.Itoa(raftPort), "--dir", dir, "--log-level", "warn"}, extra...)
+	return startProcess(exec.Command(bin, args...), port)
+}
+
+// startCluster starts three nodes and returns the leader and one follower
+// as targets named "leader" and "follower" (all three are stopped by
+// either's stop, so stop both).
+func startCluster(tmp, bin string) ([]*target, error) {
+	ports := map[string][2]int{}
+	for _, id := range []string{"n1", "n2", "n3"} {
+		p1, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		p2, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		ports[id] = [2]int{p1, p2}
+	}
+	type started struct {
+		t   *target
+		err error
+	}
+	ch := make(chan started, 3)
+	for id := range ports {
+		go func(id string) {
+			t, err := startRespraft(tmp, bin, id, ports)
+			ch <- started{t, err}
+		}(id)
+	}
+	var all []*target
+	var firstErr error
+	for range ports {
+		s := <-ch
+		if s.err != nil && firstErr == nil {
+			firstErr = s.err
+		}
+		if s.t != nil {
+			all = append(all, s.t)
+		}
+	}
+	if firstErr != nil {
+		stopAll(all)
+		return nil, firstErr
+	}
+	var leader, follower *target
+	for _, t := range all {
+		if isLeader(t.port) {
+			leader = t
+		} else if follower == nil {
+			follower = t
+		}
+	}
+	if leader == nil || follower == nil {
+		stopAll(all)
+		return nil, errors.New("cluster has no leader")
+	}
+	stop := func() { stopAll(all) }
+	return []*target{
+		{name: "leader", port: leader.port, stop: func() {}},
+		{name: "follower", port: follower.port, stop: stop},
+	}, nil
+}
+
+func isLeader(port int) bool {
+	out, err := exec.Command("redis-cli", "-p", strconv.Itoa(port), "RAFT.INFO").Output()
+	return err == nil && strings.Contains(string(out), "role:Leader")
 }
 
 // startProcess starts cmd and waits until it answers PING on port.

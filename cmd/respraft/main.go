@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	_ "net/http/pprof" // served only with --pprof
 	"os"
 	"os/signal"
 	"strconv"
@@ -62,6 +64,16 @@ func newLogger(cfg *config.Config) *slog.Logger {
 // them in order.
 func serve(cfg *config.Config, log *slog.Logger) error {
 	mainLog := log.With("component", "main")
+
+	if cfg.Pprof != "" {
+		pl, err := net.Listen("tcp", cfg.Pprof)
+		if err != nil {
+			return fmt.Errorf("pprof: %w", err)
+		}
+		defer pl.Close()
+		go func() { _ = http.Serve(pl, nil) }() // ends when pl closes
+		mainLog.Info("serving pprof", "addr", pl.Addr().String())
+	}
 
 	// 1. Data dir.
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
