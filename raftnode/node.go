@@ -291,6 +291,10 @@ func raftConfig(cfg Config, hl *hclogAdapter) *raft.Config {
 	rc.ElectionTimeout = orDuration(cfg.ElectionTimeout, max(DefaultElectionTimeout, rc.HeartbeatTimeout))
 	rc.LeaderLeaseTimeout = orDuration(cfg.LeaderLeaseTimeout, min(DefaultLeaderLeaseTimeout, rc.HeartbeatTimeout))
 	rc.CommitTimeout = orDuration(cfg.CommitTimeout, DefaultCommitTimeout)
+	// Buffer the apply channel so concurrent proposers never wait for the
+	// leader loop to be free: whatever queued while a batch was being
+	// written goes out as the next batch (one fsync).
+	rc.BatchApplyCh = true
 	rc.MaxAppendEntries = DefaultMaxAppendEntries
 	if cfg.MaxAppendEntries > 0 {
 		rc.MaxAppendEntries = cfg.MaxAppendEntries
