@@ -63,10 +63,13 @@ type Service struct {
 	now  func() time.Time
 	pool pool
 
-	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
-	closed bool
-	wg     sync.WaitGroup
+	mu       sync.Mutex
+	conns    map[net.Conn]struct{}
+	closed   bool
+	draining bool
+	inflight int       // forwarded requests being handled
+	lastReq  time.Time // when the last forwarded request arrived
+	wg       sync.WaitGroup
 }
 
 // New returns a Service; call Serve to answer peers.
@@ -119,6 +122,48 @@ func (s *Service) Serve() error {
 	}
 }
 
+// Drain stops taking forwarded requests: new ones are answered "not
+// done, retry elsewhere", and it waits (bounded by ctx) until the ones
+// being handled have finished and sent their replies. Connections stay
+// open, so a peer whose request is already on the wire gets that definite
+// answer rather than a lost reply; Close them after Raft has handed over
+// leadership (see Linger).
+func (s *Service) Drain(ctx context.Context) error {
+	s.mu.Lock()
+	s.draining = true
+	s.mu.Unlock()
+	_ = s.ln.Close()
+	for {
+		s.mu.Lock()
+		n := s.inflight
+		s.mu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("cluster: %d forwarded requests still running: %w", n, ctx.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// Linger waits until no forwarded request has arrived for quiet, or max
+// has passed: the time peers need to notice a new leader after this one
+// stepped down, so that closing the connections loses nothing in flight.
+func (s *Service) Linger(quiet, max time.Duration) {
+	deadline := time.Now().Add(max)
+	for time.Now().Before(deadline) {
+		s.mu.Lock()
+		idle := time.Since(s.lastReq)
+		s.mu.Unlock()
+		if idle >= quiet {
+			return
+		}
+		time.Sleep(quiet - idle)
+	}
+}
+
 // Close stops serving, closes peer connections and pooled connections, and
 // waits for the handlers to return.
 func (s *Service) Close() error {
@@ -149,11 +194,27 @@ func (s *Service) serveConn(c net.Conn) {
 		if err != nil {
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), s.to)
-		code, reply := s.handle(ctx, op, body)
-		cancel()
+		s.mu.Lock()
+		s.lastReq = time.Now()
+		draining := s.draining
+		if !draining {
+			s.inflight++
+		}
+		s.mu.Unlock()
+		code, reply := codeShutdown, []byte(nil)
+		if !draining {
+			ctx, cancel := context.WithTimeout(context.Background(), s.to)
+			code, reply = s.handle(ctx, op, body)
+			cancel()
+		}
 		_ = c.SetWriteDeadline(time.Now().Add(s.to))
-		if err := writeFrame(w, code, reply); err != nil {
+		err = writeFrame(w, code, reply)
+		if !draining {
+			s.mu.Lock()
+			s.inflight--
+			s.mu.Unlock()
+		}
+		if err != nil {
 			return
 		}
 	}

@@ -26,7 +26,7 @@ var (
 const (
 	replyClusterDown    = "CLUSTERDOWN No leader is available to serve this request, try again later"
 	replyTryAgain       = "TRYAGAIN The node is shutting down, the command was not executed"
-	replyUnknownOutcome = "UNKNOWN The write was proposed but its outcome is unknown (leadership changed or the commit timed out); it may or may not have been applied"
+	replyUnknownOutcome = "UNKNOWN The write was proposed but its outcome is unknown; it may or may not have been applied"
 )
 
 func errorReply(err error) string {
@@ -36,7 +36,7 @@ func errorReply(err error) string {
 	case errors.Is(err, ErrShuttingDown):
 		return replyTryAgain
 	case errors.Is(err, ErrUnknownOutcome):
-		return replyUnknownOutcome
+		return replyUnknownOutcome + " (" + err.Error() + ")"
 	}
 	return "ERR " + err.Error()
 }

@@ -189,20 +189,25 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 	defer cancel()
 	stopBG()
 	bgWG.Wait()
-	mainLog.Info("shutdown step 1/3: stop accepting clients, answer in-flight commands")
+	mainLog.Info("shutdown step 1/4: stop accepting clients, answer in-flight commands")
 	if err := srv.Shutdown(ctx); err != nil {
 		mainLog.Warn("clients not drained in time", "err", err)
 	}
-	mainLog.Info("shutdown step 2/3: stop forwarding")
-	if err := svc.Close(); err != nil {
-		mainLog.Debug("cluster rpc close", "err", err)
+	mainLog.Info("shutdown step 2/4: stop taking forwarded requests, answer the in-flight ones")
+	if err := svc.Drain(ctx); err != nil {
+		mainLog.Warn("forwarded requests not drained in time", "err", err)
 	}
-	mainLog.Info("shutdown step 3/3: transfer leadership if leader, close raft and stores")
+	mainLog.Info("shutdown step 3/4: transfer leadership if leader, close raft and stores")
 	if err := node.Shutdown(ctx); err != nil {
 		mainLog.Error("raft shutdown", "err", err)
 		if runErr == nil {
 			runErr = err
 		}
+	}
+	mainLog.Info("shutdown step 4/4: close peer connections once they are quiet")
+	svc.Linger(200*time.Millisecond, 2*time.Second)
+	if err := svc.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		mainLog.Debug("cluster rpc close", "err", err)
 	}
 	mainLog.Info("respraft stopped", "took", time.Since(start).Round(time.Millisecond))
 	return runErr
