@@ -6,10 +6,10 @@ import "strconv"
 // them itself outside a transaction.
 func init() {
 	register([]Command{
-		{Name: "select", Arity: 2, Flags: FlagLoading | FlagStale | FlagFast, Group: "connection", Summary: "Changes the selected database.", Fn: cmdSelect},
-		{Name: "ping", Arity: -1, Flags: FlagFast | FlagStale, Group: "connection", Summary: "Returns the server's liveliness response.", Fn: cmdPing},
-		{Name: "echo", Arity: 2, Flags: FlagFast, Group: "connection", Summary: "Returns the given string.", Fn: cmdEcho},
-		{Name: "time", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast, Group: "server", Summary: "Returns the server time.", Fn: cmdTime},
+		{Name: "select", Syntax: "index", Arity: 2, Flags: FlagLoading | FlagStale | FlagFast, Group: "connection", Summary: "Changes the selected database.", Fn: cmdSelect},
+		{Name: "ping", Syntax: "[message]", Arity: -1, Flags: FlagFast | FlagStale, Group: "connection", Summary: "Returns the server's liveliness response.", Fn: cmdPing},
+		{Name: "echo", Syntax: "message", Arity: 2, Flags: FlagFast, Group: "connection", Summary: "Returns the given string.", Fn: cmdEcho},
+		{Name: "time", Syntax: "", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast, Group: "server", Summary: "Returns the server time.", Fn: cmdTime},
 	})
 }
 

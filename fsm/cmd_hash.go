@@ -7,22 +7,22 @@ import (
 
 func init() {
 	register([]Command{
-		{Name: "hset", Arity: -4, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Sets fields of a hash, creating it if needed; returns how many fields were new.", Fn: cmdHSet},
-		{Name: "hsetnx", Arity: 4, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Sets a hash field only if it does not exist yet.", Fn: cmdHSetNX},
-		{Name: "hmset", Arity: -4, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Sets fields of a hash (deprecated form of HSET that replies OK).", Fn: cmdHMSet},
-		{Name: "hget", Arity: 3, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns the value of a hash field.", Fn: cmdHGet},
-		{Name: "hmget", Arity: -3, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns the values of several hash fields.", Fn: cmdHMGet},
-		{Name: "hgetall", Arity: 2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns every field and value of a hash.", Fn: cmdHGetAll},
-		{Name: "hdel", Arity: -3, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Deletes hash fields, and the hash once it is empty.", Fn: cmdHDel},
-		{Name: "hexists", Arity: 3, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Tells whether a hash field exists.", Fn: cmdHExists},
-		{Name: "hlen", Arity: 2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns the number of fields of a hash.", Fn: cmdHLen},
-		{Name: "hkeys", Arity: 2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns every field of a hash.", Fn: cmdHKeys},
-		{Name: "hvals", Arity: 2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns every value of a hash.", Fn: cmdHVals},
-		{Name: "hincrby", Arity: 4, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Adds an integer to a hash field.", Fn: cmdHIncrBy},
-		{Name: "hincrbyfloat", Arity: 4, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Adds a floating-point number to a hash field.", Fn: cmdHIncrByFloat},
-		{Name: "hstrlen", Arity: 3, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns the length of a hash field's value.", Fn: cmdHStrLen},
-		{Name: "hrandfield", Arity: -2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns random fields of a hash, optionally with their values.", Fn: cmdHRandField},
-		{Name: "hscan", Arity: -3, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Iterates over the fields and values of a hash.", Fn: cmdHScan},
+		{Name: "hset", Syntax: "key field value [field value ...]", Arity: -4, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Sets fields of a hash, creating it if needed; returns how many fields were new.", Fn: cmdHSet},
+		{Name: "hsetnx", Syntax: "key field value", Arity: 4, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Sets a hash field only if it does not exist yet.", Fn: cmdHSetNX},
+		{Name: "hmset", Syntax: "key field value [field value ...]", Arity: -4, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Sets fields of a hash (deprecated form of HSET that replies OK).", Fn: cmdHMSet},
+		{Name: "hget", Syntax: "key field", Arity: 3, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns the value of a hash field.", Fn: cmdHGet},
+		{Name: "hmget", Syntax: "key field [field ...]", Arity: -3, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns the values of several hash fields.", Fn: cmdHMGet},
+		{Name: "hgetall", Syntax: "key", Arity: 2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns every field and value of a hash.", Fn: cmdHGetAll},
+		{Name: "hdel", Syntax: "key field [field ...]", Arity: -3, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Deletes hash fields, and the hash once it is empty.", Fn: cmdHDel},
+		{Name: "hexists", Syntax: "key field", Arity: 3, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Tells whether a hash field exists.", Fn: cmdHExists},
+		{Name: "hlen", Syntax: "key", Arity: 2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns the number of fields of a hash.", Fn: cmdHLen},
+		{Name: "hkeys", Syntax: "key", Arity: 2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns every field of a hash.", Fn: cmdHKeys},
+		{Name: "hvals", Syntax: "key", Arity: 2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns every value of a hash.", Fn: cmdHVals},
+		{Name: "hincrby", Syntax: "key field increment", Arity: 4, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Adds an integer to a hash field.", Fn: cmdHIncrBy},
+		{Name: "hincrbyfloat", Syntax: "key field increment:double", Arity: 4, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Adds a floating-point number to a hash field.", Fn: cmdHIncrByFloat},
+		{Name: "hstrlen", Syntax: "key field", Arity: 3, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns the length of a hash field's value.", Fn: cmdHStrLen},
+		{Name: "hrandfield", Syntax: "key [count [WITHVALUES]]", Arity: -2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Returns random fields of a hash, optionally with their values.", Fn: cmdHRandField},
+		{Name: "hscan", Syntax: "key cursor [MATCH pattern] [COUNT count]", Arity: -3, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Summary: "Iterates over the fields and values of a hash.", Fn: cmdHScan},
 	})
 }
 

@@ -11,25 +11,25 @@ import (
 
 func init() {
 	register([]Command{
-		{Name: "sadd", Arity: -3, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Adds members to a set, creating it if needed; returns how many were new.", Fn: cmdSAdd},
-		{Name: "srem", Arity: -3, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Removes members from a set, and the set once it is empty.", Fn: cmdSRem},
-		{Name: "smembers", Arity: 2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Returns every member of a set.", Fn: cmdSMembers},
-		{Name: "sismember", Arity: 3, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Tells whether a value is a member of a set.", Fn: cmdSIsMember},
-		{Name: "smismember", Arity: -3, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Tells, for each of several values, whether it is a member of a set.", Fn: cmdSMIsMember},
-		{Name: "scard", Arity: 2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Returns the number of members of a set.", Fn: cmdSCard},
-		{Name: "spop", Arity: -2, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Removes and returns random members of a set.", Fn: cmdSPop},
-		{Name: "srandmember", Arity: -2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Returns random members of a set without removing them.", Fn: cmdSRandMember},
-		{Name: "smove", Arity: 4, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 2, Step: 1, Group: "set", Summary: "Moves a member from one set to another.", Fn: cmdSMove},
-		{Name: "sinter", Arity: -2, Flags: FlagReadOnly, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Returns the intersection of sets.", Fn: cmdSInter},
-		{Name: "sunion", Arity: -2, Flags: FlagReadOnly, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Returns the union of sets.", Fn: cmdSUnion},
-		{Name: "sdiff", Arity: -2, Flags: FlagReadOnly, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Returns the members of the first set that are in none of the others.", Fn: cmdSDiff},
-		{Name: "sinterstore", Arity: -3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Stores the intersection of sets in a key.", Fn: cmdSInterStore},
-		{Name: "sunionstore", Arity: -3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Stores the union of sets in a key.", Fn: cmdSUnionStore},
-		{Name: "sdiffstore", Arity: -3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Stores the difference of sets in a key.", Fn: cmdSDiffStore},
+		{Name: "sadd", Syntax: "key member [member ...]", Arity: -3, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Adds members to a set, creating it if needed; returns how many were new.", Fn: cmdSAdd},
+		{Name: "srem", Syntax: "key member [member ...]", Arity: -3, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Removes members from a set, and the set once it is empty.", Fn: cmdSRem},
+		{Name: "smembers", Syntax: "key", Arity: 2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Returns every member of a set.", Fn: cmdSMembers},
+		{Name: "sismember", Syntax: "key member", Arity: 3, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Tells whether a value is a member of a set.", Fn: cmdSIsMember},
+		{Name: "smismember", Syntax: "key member [member ...]", Arity: -3, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Tells, for each of several values, whether it is a member of a set.", Fn: cmdSMIsMember},
+		{Name: "scard", Syntax: "key", Arity: 2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Returns the number of members of a set.", Fn: cmdSCard},
+		{Name: "spop", Syntax: "key [count]", Arity: -2, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Removes and returns random members of a set.", Fn: cmdSPop},
+		{Name: "srandmember", Syntax: "key [count]", Arity: -2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Returns random members of a set without removing them.", Fn: cmdSRandMember},
+		{Name: "smove", Syntax: "source destination member", Arity: 4, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 2, Step: 1, Group: "set", Summary: "Moves a member from one set to another.", Fn: cmdSMove},
+		{Name: "sinter", Syntax: "key [key ...]", Arity: -2, Flags: FlagReadOnly, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Returns the intersection of sets.", Fn: cmdSInter},
+		{Name: "sunion", Syntax: "key [key ...]", Arity: -2, Flags: FlagReadOnly, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Returns the union of sets.", Fn: cmdSUnion},
+		{Name: "sdiff", Syntax: "key [key ...]", Arity: -2, Flags: FlagReadOnly, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Returns the members of the first set that are in none of the others.", Fn: cmdSDiff},
+		{Name: "sinterstore", Syntax: "destination key [key ...]", Arity: -3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Stores the intersection of sets in a key.", Fn: cmdSInterStore},
+		{Name: "sunionstore", Syntax: "destination key [key ...]", Arity: -3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Stores the union of sets in a key.", Fn: cmdSUnionStore},
+		{Name: "sdiffstore", Syntax: "destination key [key ...]", Arity: -3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 1, Group: "set", Summary: "Stores the difference of sets in a key.", Fn: cmdSDiffStore},
 		// Redis 7.0 reports 0,0,0 (and the movablekeys flag) for SINTERCARD:
 		// its keys follow numkeys.
-		{Name: "sintercard", Arity: -3, Flags: FlagReadOnly, FirstKey: 0, LastKey: 0, Step: 0, Group: "set", Summary: "Returns the number of members in the intersection of sets, up to a limit.", Fn: cmdSInterCard},
-		{Name: "sscan", Arity: -3, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Iterates over the members of a set.", Fn: cmdSScan},
+		{Name: "sintercard", Syntax: "numkeys key [key ...] [LIMIT limit]", Arity: -3, Flags: FlagReadOnly, FirstKey: 0, LastKey: 0, Step: 0, Group: "set", Summary: "Returns the number of members in the intersection of sets, up to a limit.", Fn: cmdSInterCard},
+		{Name: "sscan", Syntax: "key cursor [MATCH pattern] [COUNT count]", Arity: -3, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "set", Summary: "Iterates over the members of a set.", Fn: cmdSScan},
 	})
 }
 

@@ -52,6 +52,7 @@ type Handler func(c *Ctx, argv [][]byte)
 // Command is one row of the command table.
 type Command struct {
 	Name     string // lowercase
+	Syntax   string // Redis syntax after the name: "key value [NX | XX] ..." (notation: resp/syntax.go)
 	Arity    int    // Redis arity: exact if positive, minimum if negative (counts the name)
 	Flags    Flag
 	FirstKey int // position of the first key, 0 if none

@@ -21,29 +21,29 @@ const Version = "7.0.0"
 // information, transactions and persistence. Each is one function plus one
 // row, like the state machine's commands.
 var localCommands = []command{
-	local("select", 2, fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "connection", cmdSelectLocal),
-	local("quit", -1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", cmdQuit),
-	local("reset", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", cmdReset),
-	local("hello", -1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", cmdHello),
-	local("client", -2, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "connection", cmdClient),
-	local("command", -1, fsm.FlagLoading|fsm.FlagStale, "server", cmdCommand),
-	local("info", -1, fsm.FlagLoading|fsm.FlagStale, "server", cmdInfo),
-	local("config", -2, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "server", cmdConfig),
-	local("multi", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdMulti),
-	local("exec", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "transactions", cmdExec),
-	local("discard", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdDiscard),
-	local("watch", -2, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdWatch),
-	local("unwatch", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdUnwatch),
-	local("save", 1, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagNoMulti, "server", cmdSave),
-	local("bgsave", -1, fsm.FlagAdmin|fsm.FlagNoScript, "server", cmdBgsave),
-	local("lastsave", 1, fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "server", cmdLastsave),
-	local("shutdown", -1, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagNoMulti|fsm.FlagAllowBusy, "server", cmdShutdown),
-	local("raft.info", 1, fsm.FlagAdmin|fsm.FlagLoading|fsm.FlagStale, "raft", cmdRaftInfo),
-	local("raft.snapshot", 1, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", cmdSave),
-	local("raft.consistency", -1, fsm.FlagFast|fsm.FlagLoading|fsm.FlagStale, "raft", cmdConsistency),
-	local("raft.nodes", 1, fsm.FlagAdmin|fsm.FlagLoading|fsm.FlagStale, "raft", cmdRaftNodes),
-	local("raft.node", -3, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", cmdRaftNode),
-	local("raft.transfer-leader", -1, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", cmdTransferLeader),
+	local("select", "index", 2, fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "connection", cmdSelectLocal),
+	local("quit", "", -1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", cmdQuit),
+	local("reset", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", cmdReset),
+	local("hello", "[protover [AUTH username password] [SETNAME clientname]]", -1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", cmdHello),
+	local("client", "subcommand [argument ...]", -2, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "connection", cmdClient),
+	local("command", "[subcommand [argument ...]]", -1, fsm.FlagLoading|fsm.FlagStale, "server", cmdCommand),
+	local("info", "[section [section ...]]", -1, fsm.FlagLoading|fsm.FlagStale, "server", cmdInfo),
+	local("config", "subcommand [argument ...]", -2, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "server", cmdConfig),
+	local("multi", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdMulti),
+	local("exec", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "transactions", cmdExec),
+	local("discard", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdDiscard),
+	local("watch", "key [key ...]", -2, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdWatch),
+	local("unwatch", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdUnwatch),
+	local("save", "", 1, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagNoMulti, "server", cmdSave),
+	local("bgsave", "[SCHEDULE]", -1, fsm.FlagAdmin|fsm.FlagNoScript, "server", cmdBgsave),
+	local("lastsave", "", 1, fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "server", cmdLastsave),
+	local("shutdown", "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", -1, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagNoMulti|fsm.FlagAllowBusy, "server", cmdShutdown),
+	local("raft.info", "", 1, fsm.FlagAdmin|fsm.FlagLoading|fsm.FlagStale, "raft", cmdRaftInfo),
+	local("raft.snapshot", "", 1, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", cmdSave),
+	local("raft.consistency", "[LINEARIZABLE | LEADER | STALE]", -1, fsm.FlagFast|fsm.FlagLoading|fsm.FlagStale, "raft", cmdConsistency),
+	local("raft.nodes", "", 1, fsm.FlagAdmin|fsm.FlagLoading|fsm.FlagStale, "raft", cmdRaftNodes),
+	local("raft.node", "ADD id cluster-addr | REMOVE id", -3, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", cmdRaftNode),
+	local("raft.transfer-leader", "[id]", -1, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", cmdTransferLeader),
 }
 
 var summaries = map[string]string{
@@ -61,8 +61,40 @@ var summaries = map[string]string{
 	"raft.transfer-leader": "Hands leadership to another member.",
 }
 
-func local(name string, arity int, flags fsm.Flag, group string, fn func(*burst, [][]byte)) command {
-	return command{Command: &fsm.Command{Name: name, Arity: arity, Flags: flags, Group: group, Summary: summaries[name]}, local: fn}
+func local(name, syntax string, arity int, flags fsm.Flag, group string, fn func(*burst, [][]byte)) command {
+	return command{Command: &fsm.Command{Name: name, Syntax: syntax, Arity: arity, Flags: flags, Group: group, Summary: summaries[name]}, local: fn}
+}
+
+// subcommand documents one subcommand of a container command (CLIENT,
+// CONFIG, COMMAND) for COMMAND DOCS, so redis-cli hints CLIENT SETNAME and
+// the like. The name is Redis's "container|sub".
+type subcommand struct {
+	name, syntax, summary string
+}
+
+// subcommands are the subcommands each container's function answers.
+var subcommands = map[string][]subcommand{
+	"client": {
+		{"client|id", "", "Returns this connection's id."},
+		{"client|getname", "", "Returns this connection's name, or nil."},
+		{"client|setname", "connection-name", "Names this connection."},
+		{"client|info", "", "Describes this connection in one CLIENT LIST line."},
+		{"client|list", "", "Describes every open connection, one line each."},
+		{"client|setinfo", "LIB-NAME libname | LIB-VER libver", "Accepts the client library's name or version."},
+		{"client|help", "", "Lists the CLIENT subcommands."},
+	},
+	"config": {
+		{"config|get", "parameter [parameter ...]", "Returns the parameters matching the patterns, with their values."},
+		{"config|set", "parameter value [parameter value ...]", "Refused: no parameter can be changed at run time."},
+		{"config|resetstat", "", "Zeroes the command and connection counters."},
+	},
+	"command": {
+		{"command|count", "", "Returns how many commands there are."},
+		{"command|list", "", "Returns every command name."},
+		{"command|info", "[command-name [command-name ...]]", "Describes the named commands, or all of them."},
+		{"command|docs", "[command-name [command-name ...]]", "Documents the named commands, or all of them: summary, group, arguments."},
+		{"command|getkeys", "command [arg [arg ...]]", "Returns the keys a command line names."},
+	},
 }
 
 // SELECT index
@@ -311,13 +343,7 @@ func cmdCommand(b *burst, argv [][]byte) {
 		b.arrayLen(2 * len(cmds))
 		for _, c := range cmds {
 			b.bulk(c.Name)
-			b.arrayLen(6)
-			b.bulk("summary")
-			b.bulk(c.Summary)
-			b.bulk("since")
-			b.bulk("1.0.0")
-			b.bulk("group")
-			b.bulk(c.Group)
+			b.commandDocs(c.Name, c.Summary, c.Group)
 		}
 	case "getkeys":
 		if len(argv) < 3 {
@@ -354,6 +380,114 @@ func sortedTable() []*command {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// commandArgs are the COMMAND DOCS arguments of every command and
+// subcommand, by name, parsed from their Syntax once at start: a row whose
+// Syntax does not parse stops the program here, before any client sees it.
+var commandArgs map[string][]docArg
+
+func init() { commandArgs = parseCommandArgs() }
+
+func parseCommandArgs() map[string][]docArg {
+	out := map[string][]docArg{}
+	add := func(name, syntax string) {
+		if _, dup := out[name]; dup {
+			return // the state machine's row wins, as in the dispatch table
+		}
+		args, err := parseSyntax(syntax)
+		if err != nil {
+			panic("resp: command " + name + ": " + err.Error())
+		}
+		out[name] = args
+	}
+	for _, c := range fsm.Commands() {
+		add(c.Name, c.Syntax)
+	}
+	for _, c := range localCommands {
+		add(c.Name, c.Syntax)
+	}
+	for _, subs := range subcommands {
+		for _, sc := range subs {
+			add(sc.name, sc.syntax)
+		}
+	}
+	return out
+}
+
+// commandDocs writes one Redis 7 COMMAND DOCS entry (RESP2: maps are flat
+// arrays): summary, since, group, and the arguments and subcommands when
+// there are any.
+func (b *burst) commandDocs(name, summary, group string) {
+	args := commandArgs[name]
+	subs := subcommands[name]
+	n := 6
+	if len(args) > 0 {
+		n += 2
+	}
+	if len(subs) > 0 {
+		n += 2
+	}
+	b.arrayLen(n)
+	b.bulk("summary")
+	b.bulk(summary)
+	b.bulk("since")
+	b.bulk("1.0.0")
+	b.bulk("group")
+	b.bulk(group)
+	if len(args) > 0 {
+		b.bulk("arguments")
+		b.docArgs(args)
+	}
+	if len(subs) > 0 {
+		b.bulk("subcommands")
+		b.arrayLen(2 * len(subs))
+		for _, sc := range subs {
+			b.bulk(sc.name)
+			b.commandDocs(sc.name, sc.summary, group)
+		}
+	}
+}
+
+// docArgs writes COMMAND DOCS arguments: each a map of name, type, token,
+// flags and nested arguments. Flags are status replies, as Redis sends
+// them (redis-cli insists).
+func (b *burst) docArgs(args []docArg) {
+	b.arrayLen(len(args))
+	for i := range args {
+		a := &args[i]
+		flags := a.flags()
+		n := 4
+		if a.token != "" {
+			n += 2
+		}
+		if len(flags) > 0 {
+			n += 2
+		}
+		if len(a.args) > 0 {
+			n += 2
+		}
+		b.arrayLen(n)
+		b.bulk("name")
+		b.bulk(a.name)
+		b.bulk("type")
+		b.bulk(a.typ)
+		if a.token != "" {
+			b.bulk("token")
+			b.bulk(a.token)
+		}
+		if len(flags) > 0 {
+			b.bulk("flags")
+			b.arrayLen(len(flags))
+			for _, f := range flags {
+				b.status(f)
+			}
+		}
+		if len(a.args) > 0 {
+			b.bulk("arguments")
+			b.docArgs(a.args)
+		}
+	}
 }
 
 // commandInfo writes one Redis 7 COMMAND INFO entry.

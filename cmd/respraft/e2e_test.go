@@ -526,3 +526,229 @@ func TestBadConfigExitsTwo(t *testing.T) {
 		t.Errorf("data dir was created for a bad config")
 	}
 }
+
+// cliPane is an interactive redis-cli in a tmux pane, on a tmux server of
+// its own (its socket in a temp dir), so a test reads the hints redis-cli
+// draws as a user sees them. redis-cli 7 builds those hints from COMMAND
+// DOCS when it starts.
+type cliPane struct {
+	t      *testing.T
+	tmux   string
+	sock   string
+	addr   string
+	prompt string // as capture-pane shows it: trailing space trimmed
+	start  string // the screen once the prompt appeared
+}
+
+func startCLIPane(t *testing.T, port int) *cliPane {
+	t.Helper()
+	tmux := requireTool(t, "tmux")
+	cli := requireTool(t, "redis-cli")
+	dir := t.TempDir()
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	p := &cliPane{t: t, tmux: tmux, sock: filepath.Join(dir, "tmux.sock"), addr: addr, prompt: addr + ">"}
+	// A clean environment: no ~/.redisclirc or tmux.conf, no history file.
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TERM=xterm", "LANG=C",
+		"REDISCLI_HISTFILE=/dev/null", "REDISCLI_RCFILE=/dev/null"}
+	if out, err := p.cmd(env, "new-session", "-d", "-s", "cli", "-x", "300", "-y", "12",
+		cli+" -p "+strconv.Itoa(port)).CombinedOutput(); err != nil {
+		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	}
+	// Stops only this tmux server (and the redis-cli in it): the socket is ours.
+	t.Cleanup(func() { _ = p.cmd(nil, "kill-server").Run() })
+	p.start = p.waitScreen("the redis-cli prompt", func(screen string) bool {
+		return strings.Contains(screen, p.prompt)
+	})
+	return p
+}
+
+func (p *cliPane) cmd(env []string, args ...string) *exec.Cmd {
+	c := exec.Command(p.tmux, append([]string{"-S", p.sock, "-f", "/dev/null"}, args...)...)
+	c.Env = env
+	return c
+}
+
+func (p *cliPane) capture() string {
+	p.t.Helper()
+	out, err := p.cmd(nil, "capture-pane", "-p", "-t", "cli").Output()
+	if err != nil {
+		p.t.Fatalf("tmux capture-pane: %v (%s)", err, out)
+	}
+	return string(out)
+}
+
+func (p *cliPane) send(args ...string) {
+	p.t.Helper()
+	if out, err := p.cmd(nil, append([]string{"send-keys", "-t", "cli"}, args...)...).CombinedOutput(); err != nil {
+		p.t.Fatalf("tmux send-keys: %v\n%s", err, out)
+	}
+}
+
+// waitScreen polls the pane until ok holds for two captures in a row (so a
+// redraw in progress is not taken for the result) and returns the screen.
+func (p *cliPane) waitScreen(what string, ok func(screen string) bool) string {
+	p.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	prev := ""
+	for {
+		screen := p.capture()
+		if ok(screen) && screen == prev {
+			return screen
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("waiting for %s in redis-cli's pane; the screen:\n%s", what, screen)
+		}
+		prev = screen
+		time.Sleep(20 * time.Millisecond) // polling the pane, bounded by the deadline
+	}
+}
+
+// promptLine returns the line of the screen that holds the prompt.
+func (p *cliPane) promptLine(screen string) string {
+	for _, line := range strings.Split(screen, "\n") {
+		if strings.HasPrefix(line, p.prompt) {
+			return strings.TrimRight(line, " ")
+		}
+	}
+	return ""
+}
+
+// hint types input at the prompt and returns the hint redis-cli draws
+// after it, then clears the line.
+func (p *cliPane) hint(input string) string {
+	p.t.Helper()
+	typed := strings.TrimRight(p.prompt+" "+input, " ")
+	p.send("-l", input)
+	line := p.promptLine(p.waitScreen("the input "+strconv.Quote(input), func(screen string) bool {
+		return strings.HasPrefix(p.promptLine(screen), typed)
+	}))
+	p.send("C-u")
+	p.waitScreen("a cleared line", func(screen string) bool { return p.promptLine(screen) == p.prompt })
+	return strings.TrimSpace(strings.TrimPrefix(line, typed))
+}
+
+// TestRedisCLIHints: redis-cli shows the same argument hints against
+// respraft as against redis-server, from respraft's COMMAND DOCS, and
+// starts without a warning.
+func TestRedisCLIHints(t *testing.T) {
+	requireTool(t, "tmux")
+	requireTool(t, "redis-cli")
+	n := startNode(t, nodeOpts{})
+	ours := startCLIPane(t, n.Port)
+	theirs := startCLIPane(t, startRedis(t))
+	for _, p := range []*cliPane{ours, theirs} {
+		var extra []string
+		for _, line := range strings.Split(p.start, "\n") {
+			if line = strings.TrimSpace(line); line != "" && line != p.prompt {
+				extra = append(extra, line)
+			}
+		}
+		if len(extra) > 0 {
+			t.Errorf("redis-cli printed at start, before %q:\n%s", p.prompt, strings.Join(extra, "\n"))
+		}
+	}
+
+	for _, tt := range []struct{ input, want string }{
+		{"SET foo", "value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]"},
+		{"HSET h", "field value [field value ...]"},
+		{"EXPIRE k", "seconds [NX|XX|GT|LT]"},
+		{"SCAN ", "cursor [MATCH pattern] [COUNT count] [TYPE type]"},
+		{"SINTERCARD 2", "key [key ...] [LIMIT limit]"},
+		{"GETEX k", "[EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]"},
+		{"CLIENT SETNAME ", "connection-name"},
+	} {
+		got, redisGot := ours.hint(tt.input), theirs.hint(tt.input)
+		if got != tt.want || redisGot != tt.want {
+			t.Errorf("hint after %q: respraft %q, redis-server %q, want %q", tt.input, got, redisGot, tt.want)
+		}
+	}
+
+	// Every command both servers have is documented with redis-server's
+	// arguments: the same types, tokens, flags and names (but the names of
+	// one-ofs and blocks, which no hint shows). The containers differ, and
+	// DEBUG, whose subcommands respraft lists; so do the subcommands whose
+	// options respraft does not take, and CONFIG GET, whose parameter
+	// Redis 7.0 wraps in a block of one (the hint is the same).
+	ctx := context.Background()
+	docs := func(c *redis.Client) map[string]string {
+		v, err := c.Do(ctx, "COMMAND", "DOCS").Slice()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for i := 0; i+1 < len(v); i += 2 {
+			name, _ := v[i].(string)
+			doc := replyMap(v[i+1])
+			out[name] = argsShape(doc["arguments"])
+			for sub, sd := range replyMap(doc["subcommands"]) {
+				out[sub] = argsShape(replyMap(sd)["arguments"])
+			}
+		}
+		return out
+	}
+	redisClient := redis.NewClient(&redis.Options{Addr: theirs.addr, Protocol: 2})
+	defer redisClient.Close()
+	got, want := docs(n.Client(0)), docs(redisClient)
+	differs := map[string]bool{"client": true, "config": true, "command": true, "debug": true,
+		"client|list": true, "command|list": true, "command|getkeys": true, "config|get": true}
+	compared := 0
+	for name, shape := range got {
+		if differs[name] || strings.HasPrefix(name, "raft.") || name == "client|setinfo" { // SETINFO is Redis 7.2
+			continue
+		}
+		compared++
+		if redisShape, ok := want[name]; !ok {
+			t.Errorf("COMMAND DOCS %s: redis-server has no such command", name)
+		} else if shape != redisShape {
+			t.Errorf("COMMAND DOCS %s arguments:\n respraft     %s\n redis-server %s", name, shape, redisShape)
+		}
+	}
+	if compared < 80 {
+		t.Errorf("compared the docs of only %d commands", compared)
+	}
+}
+
+// replyMap reads a RESP2 map (a flat array of keys and values).
+func replyMap(v any) map[string]any {
+	arr, _ := v.([]any)
+	out := map[string]any{}
+	for i := 0; i+1 < len(arr); i += 2 {
+		if k, ok := arr[i].(string); ok {
+			out[k] = arr[i+1]
+		}
+	}
+	return out
+}
+
+// argsShape renders COMMAND DOCS arguments as
+// name:type(TOKEN){flags}<arguments>, leaving out the names of one-ofs
+// and blocks.
+func argsShape(v any) string {
+	arr, _ := v.([]any)
+	parts := make([]string, len(arr))
+	for i, a := range arr {
+		m := replyMap(a)
+		typ, _ := m["type"].(string)
+		s := typ
+		if typ != "oneof" && typ != "block" {
+			name, _ := m["name"].(string)
+			s = name + ":" + typ
+		}
+		if tok, ok := m["token"].(string); ok {
+			s += "(" + tok + ")"
+		}
+		if flags, ok := m["flags"].([]any); ok {
+			fs := make([]string, len(flags))
+			for j, f := range flags {
+				fs[j], _ = f.(string)
+			}
+			sort.Strings(fs)
+			s += "{" + strings.Join(fs, ",") + "}"
+		}
+		if sub, ok := m["arguments"]; ok {
+			s += "<" + argsShape(sub) + ">"
+		}
+		parts[i] = s
+	}
+	return strings.Join(parts, " ")
+}

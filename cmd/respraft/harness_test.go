@@ -55,7 +55,7 @@ func requireTool(t testing.TB, name string) string {
 	if os.Getenv("CI") == "true" {
 		t.Fatalf("%s is required under CI=true but not installed: %v", name, err)
 	}
-	t.Skipf("%s not installed (%v); .ci/run installs it", name, err)
+	t.Skipf("%s not installed (%v); CI has it (.ci/run installs the Debian packages, docker is on the machine)", name, err)
 	return ""
 }
 
