@@ -286,7 +286,7 @@ func TestHashArgErrorsNeverReachTheLog(t *testing.T) {
 	// State-dependent errors pass the check.
 	tf.do("SET", "str", "v")
 	for _, argv := range [][]string{c("HSET str a 1"), c("HINCRBY str f 1")} {
-		if e := Check(Lookup([]byte(argv[0])), argvOf(argv...)); e != nil {
+		if e := New(16, nil).Check(Lookup([]byte(argv[0])), argvOf(argv...)); e != nil {
 			t.Errorf("check %v: got %q, want nil", argv, e)
 		}
 	}

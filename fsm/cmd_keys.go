@@ -72,9 +72,25 @@ func (c *Ctx) putEntry(db *DB, key string, e *entry) {
 // flushDB empties db: fresh keyspace and ttl index, tombstones dropped (the
 // flush version makes every WATCH observed before it fire anyway).
 func (c *Ctx) flushDB(db *DB) {
+	c.touchKeys(db, db.keys)
 	fresh := newDB()
-	db.keys, db.ttl, db.tombs, db.tombQ = fresh.keys, fresh.ttl, fresh.tombs, nil
-	db.flushVersion = c.Index
+	db.keys, db.ttl = fresh.keys, fresh.ttl
+}
+
+// touchKeys records that every key of keys changed in db at c.Index, as
+// Redis marks the WATCHes of the keys a FLUSHDB or SWAPDB touches (and
+// only those: a watched key that exists in neither database stays
+// clean). Past the tombstone table's size it stamps the whole database
+// instead, which aborts every WATCH on it: conservative, and bounded.
+func (c *Ctx) touchKeys(db *DB, keys *omap[*entry]) {
+	if keys.Len() > tombstoneCap {
+		db.flushVersion = c.Index
+		return
+	}
+	keys.Each(func(k string, _ *entry) bool {
+		db.addTombstone(k, c.Index)
+		return true
+	})
 }
 
 // parseInt32 is Redis's getIntFromObjectOrReply: an integer that must fit
@@ -382,8 +398,8 @@ func cmdCopy(c *Ctx, argv [][]byte) {
 				c.Error(msg)
 				return
 			}
-			if i < 0 {
-				c.Error(ErrDBIndex)
+			if i < 0 || i >= c.numDBs() {
+				c.Error(ErrDBIndex) // at once, as Redis: later options are not looked at
 				return
 			}
 			dbs = append(dbs, i)
@@ -481,8 +497,15 @@ func cmdSwapDB(c *Ctx, argv [][]byte) {
 		return
 	}
 	if d1 != d2 {
-		*d1, *d2 = *d2, *d1
-		d1.flushVersion, d2.flushVersion = c.Index, c.Index
+		// The contents move; the tombstones stay with the database number,
+		// since a WATCH names a database and a key.
+		k1, k2 := d1.keys, d2.keys
+		d1.keys, d2.keys = k2, k1
+		d1.ttl, d2.ttl = d2.ttl, d1.ttl
+		for _, db := range []*DB{d1, d2} {
+			c.touchKeys(db, k1)
+			c.touchKeys(db, k2)
+		}
 	}
 	c.OK()
 }

@@ -410,12 +410,13 @@ func TestKeysSwapFlush(t *testing.T) {
 		{c("DBSIZE"), integer(0)},
 	})
 	for i, db := range tf.f.st.dbs {
-		if db.Len() != 0 || db.Expires() != 0 || len(db.tombs) != 0 {
-			t.Errorf("db %d after FLUSHALL: %d keys, %d expires, %d tombstones", i, db.Len(), db.Expires(), len(db.tombs))
+		if db.Len() != 0 || db.Expires() != 0 {
+			t.Errorf("db %d after FLUSHALL: %d keys, %d expires", i, db.Len(), db.Expires())
 		}
-		if db.flushVersion != tf.index {
-			t.Errorf("db %d flushVersion %d, want %d", i, db.flushVersion, tf.index)
-		}
+	}
+	// The flushed keys are remembered for WATCH, stamped with FLUSHALL's index.
+	if v := tf.f.st.dbs[5].tombs["y"]; v != tf.index {
+		t.Errorf("tombstone of y after FLUSHALL: %d, want %d", v, tf.index)
 	}
 }
 
@@ -677,9 +678,9 @@ func TestKeysWatch(t *testing.T) {
 		{"SET k 1", "GETDEL k", "k"},
 		{"SET k 1", "GETEX k EX 100", "k"},
 		{"SET k 1", "EXPIRE k -1", "k"},
-		{"SET k 1", "FLUSHDB", "nokey"},
-		{"SET k 1", "FLUSHALL", "nokey"},
-		{"SET k 1", "SWAPDB 0 7", "nokey"},
+		{"SET k 1", "FLUSHDB", "k"},
+		{"SET k 1", "FLUSHALL", "k"},
+		{"SET k 1", "SWAPDB 0 7", "k"},
 	} {
 		tf.do(c(tc.setup)...)
 		obs := tf.index
@@ -689,6 +690,27 @@ func TestKeysWatch(t *testing.T) {
 		}
 		tf.do("FLUSHALL")
 	}
+	// As in Redis, FLUSHDB, FLUSHALL and SWAPDB leave a WATCH on a key that
+	// exists in neither database alone.
+	for _, cmd := range []string{"FLUSHDB", "FLUSHALL", "SWAPDB 0 7"} {
+		tf.do("SET", "k", "1")
+		obs := tf.index
+		tf.do(c(cmd)...)
+		if got := tf.exec([]Watch{{DB: 0, Key: []byte("nokey"), Index: obs}}, c("PING")); got != array(status("PONG")) {
+			t.Errorf("%s: watch on an absent key fired: %q", cmd, got)
+		}
+		tf.do("FLUSHALL")
+	}
+	// SWAPDB marks a key that moved into the watched database.
+	tf.db = 7
+	tf.do("SET", "moved", "1")
+	tf.db = 0
+	obs = tf.index
+	tf.do("SWAPDB", "0", "7")
+	if got := tf.exec([]Watch{{DB: 0, Key: []byte("moved"), Index: obs}}, c("PING")); got != nilArray {
+		t.Errorf("SWAPDB: watch on a key swapped in did not fire: %q", got)
+	}
+	tf.do("FLUSHALL")
 	// MOVE stamps the destination database's key too.
 	tf.do("SET", "m", "1")
 	obs = tf.index
@@ -724,13 +746,13 @@ func TestKeysCheckPhase(t *testing.T) {
 	} {
 		argv := argvOf(strings.Fields(line)...)
 		cmd := Lookup(argv[0])
-		if Check(cmd, argv) == nil {
+		if New(16, nil).Check(cmd, argv) == nil {
 			t.Errorf("%s: passed the syntax check", line)
 		}
 	}
 	for _, line := range []string{"EXPIRE k 10 GT", "SCAN 0 MATCH * COUNT 5 TYPE string", "MOVE k 99", "COPY a b DB 1 REPLACE", "FLUSHALL ASYNC", "DEBUG DIGEST"} {
 		argv := argvOf(strings.Fields(line)...)
-		if e := Check(Lookup(argv[0]), argv); e != nil {
+		if e := New(16, nil).Check(Lookup(argv[0]), argv); e != nil {
 			t.Errorf("%s: refused by the syntax check: %q", line, e)
 		}
 	}

@@ -408,7 +408,7 @@ func TestStringCheckPhase(t *testing.T) {
 	before := tf.index
 	for _, line := range []string{
 		"SET k v EX abc", "SET k v EX 0", "SET k v NX XX", "SET k v FOO", "SETEX k abc v", "PSETEX k 0 v",
-		"INCRBY k abc", "DECRBY k -9223372036854775808", "INCRBYFLOAT k abc", "INCRBYFLOAT k nan",
+		"INCRBY k abc", "DECRBY k -9223372036854775808",
 		"GETRANGE k a 1", "SETRANGE k -1 x", "SETRANGE k a x", "MSET a", "MSETNX a 1 b", "GETEX k PERSIST EX 1",
 	} {
 		if got := tf.do(strings.Fields(line)...); !strings.HasPrefix(got, "-") {
@@ -417,6 +417,18 @@ func TestStringCheckPhase(t *testing.T) {
 	}
 	if tf.index != before {
 		t.Errorf("%d erroneous commands reached the log", tf.index-before)
+	}
+	// INCRBYFLOAT's increment is parsed after the key's type is checked, as
+	// in Redis, so its errors come from the state machine, in Redis's order.
+	tf.do("HSET", "h", "f", "v")
+	for _, tc := range []struct{ cmd, want string }{
+		{"INCRBYFLOAT h abc", errReply(ErrWrongType)},
+		{"INCRBYFLOAT k abc", errReply(ErrNotFloat)},
+		{"INCRBYFLOAT k nan", errReply(ErrNotFloat)},
+	} {
+		if got := tf.do(strings.Fields(tc.cmd)...); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.cmd, got, tc.want)
+		}
 	}
 }
 

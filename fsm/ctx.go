@@ -22,6 +22,7 @@ type Ctx struct {
 	Index uint64 // log index of the entry being applied; 0 for local reads
 
 	check bool
+	ndb   int  // number of databases, in the check phase (st is nil there)
 	write bool // inside Apply: may change state
 	rng   *rand.Rand
 	seed  uint64
@@ -187,4 +188,12 @@ func (c *Ctx) deleteIfEmpty(key []byte, n int) {
 	if n == 0 {
 		c.remove(c.db, string(key))
 	}
+}
+
+// numDBs is the number of databases, in every phase.
+func (c *Ctx) numDBs() int {
+	if c.st != nil {
+		return len(c.st.dbs)
+	}
+	return c.ndb
 }

@@ -109,8 +109,9 @@ func (db *DB) addTombstone(key string, index uint64) {
 }
 
 // changedSince reports whether key may have changed after index obs, for
-// WATCH: it is true when the key was written or deleted after obs, when
-// the database was flushed or swapped after obs, when the key is present but
+// WATCH: it is true when the key was written, deleted, or touched by a
+// FLUSHDB/SWAPDB after obs (its version or tombstone is newer), when the
+// whole database was stamped after obs, when the key is present but
 // logically expired at now, or when obs is older than the tombstone horizon
 // and the key is absent.
 func (db *DB) changedSince(key string, obs uint64, now int64) bool {
@@ -120,6 +121,9 @@ func (db *DB) changedSince(key string, obs uint64, now int64) bool {
 	if e, ok := db.keys.Get(key); ok {
 		if e.version > obs {
 			return true
+		}
+		if v, ok := db.tombs[key]; ok && v > obs {
+			return true // moved here by SWAPDB after obs
 		}
 		return e.expireAt != 0 && e.expireAt <= now
 	}

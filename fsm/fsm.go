@@ -251,8 +251,11 @@ func (c *Ctx) run(argv [][]byte) {
 
 // Check runs cmd's syntax check on argv (whose arity the caller checked).
 // It returns the error reply, or nil when argv may be proposed or run.
-func Check(cmd *Command, argv [][]byte) []byte {
-	c := &Ctx{check: true}
+//
+// The check phase knows the number of databases (so a DB index out of
+// range is refused where Redis refuses it), and nothing else of the state.
+func (f *FSM) Check(cmd *Command, argv [][]byte) []byte {
+	c := &Ctx{check: true, ndb: f.Databases()}
 	cmd.Fn(c, argv)
 	if len(c.out) > 0 {
 		return c.out

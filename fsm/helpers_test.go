@@ -52,7 +52,7 @@ func (tf *testFSM) do(args ...string) string {
 	if !cmd.ArityOK(len(argv)) {
 		return "-" + ArityError(cmd.Name) + "\r\n"
 	}
-	if e := Check(cmd, argv); e != nil {
+	if e := tf.f.Check(cmd, argv); e != nil {
 		return string(e)
 	}
 	if cmd.Is(FlagWrite) {

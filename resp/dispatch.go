@@ -126,7 +126,7 @@ func (b *burst) one(argv [][]byte) {
 		cmd.local(b, argv)
 		return
 	}
-	if e := fsm.Check(cmd.Command, argv); e != nil {
+	if e := s.fsm.Check(cmd.Command, argv); e != nil {
 		b.flush()
 		b.reply(e)
 		return
