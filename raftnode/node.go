@@ -189,7 +189,7 @@ func New(cfg Config, f FSM) (n *Node, err error) {
 	}
 	hl := newHCLogger(log)
 	bolt, err := raftboltdb.New(raftboltdb.Options{
-		Path:        filepath.Join(cfg.Dir, "raft.db"),
+		Path: filepath.Join(cfg.Dir, "raft.db"),
 		// The freelist is rebuilt on open instead of being written by every
 		// commit: fewer pages per fsync on the write path. Syncing is on.
 		BoltOptions: &bbolt.Options{Timeout: boltOpenTimeout, NoFreelistSync: true, FreelistType: bbolt.FreelistMapType},
