@@ -70,6 +70,21 @@ type Service struct {
 	inflight int       // forwarded requests being handled
 	lastReq  time.Time // when the last forwarded request arrived
 	wg       sync.WaitGroup
+
+	// Follower reads share read-index requests: readers that arrive while
+	// one is on its way to the leader wait for the next one.
+	readMu      sync.Mutex
+	readPending *readRound
+	readKick    chan struct{}
+	stop        chan struct{}
+	stopOnce    sync.Once
+	loopDone    chan struct{}
+}
+
+type readRound struct {
+	done chan struct{}
+	idx  uint64
+	err  error
 }
 
 // New returns a Service; call Serve to answer peers.
@@ -83,14 +98,89 @@ func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{
-		raft:  cfg.Raft,
-		ln:    cfg.Listener,
-		log:   cfg.Logger.With("component", "cluster"),
-		to:    cfg.Timeout,
-		now:   cfg.Now,
-		pool:  pool{timeout: 2 * time.Second},
-		conns: make(map[net.Conn]struct{}),
+	s := &Service{
+		raft:     cfg.Raft,
+		ln:       cfg.Listener,
+		log:      cfg.Logger.With("component", "cluster"),
+		to:       cfg.Timeout,
+		now:      cfg.Now,
+		pool:     pool{timeout: 2 * time.Second},
+		conns:    make(map[net.Conn]struct{}),
+		readKick: make(chan struct{}, 1),
+		stop:     make(chan struct{}),
+		loopDone: make(chan struct{}),
+	}
+	go s.readLoop()
+	return s
+}
+
+// readLoop sends one read-index request at a time to the leader, on
+// behalf of every follower read that joined the round before it left.
+func (s *Service) readLoop() {
+	defer close(s.loopDone)
+	for {
+		select {
+		case <-s.stop:
+			s.readMu.Lock()
+			r := s.readPending
+			s.readPending = nil
+			s.readMu.Unlock()
+			if r != nil {
+				r.err = ErrShutdown
+				close(r.done)
+			}
+			return
+		case <-s.readKick:
+		}
+		s.readMu.Lock()
+		r := s.readPending
+		s.readPending = nil
+		s.readMu.Unlock()
+		if r == nil {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), s.to)
+		r.idx, r.err = s.remoteReadIndex(ctx)
+		cancel()
+		close(r.done)
+	}
+}
+
+func (s *Service) remoteReadIndex(ctx context.Context) (uint64, error) {
+	reply, err := s.forward(ctx, opReadIndex, nil)
+	if err != nil {
+		if errors.Is(err, ErrUnknownOutcome) {
+			// Reads change nothing: an unanswered one is just retried.
+			return 0, fmt.Errorf("%w: %v", ErrNotLeader, err)
+		}
+		return 0, err
+	}
+	p := parser{b: reply}
+	idx := p.uvarint()
+	if p.err != nil {
+		return 0, fmt.Errorf("%w: bad read index reply", ErrNotLeader)
+	}
+	return idx, nil
+}
+
+// followerReadIndex joins the next read-index round and waits for it.
+func (s *Service) followerReadIndex(ctx context.Context) (uint64, error) {
+	s.readMu.Lock()
+	r := s.readPending
+	if r == nil {
+		r = &readRound{done: make(chan struct{})}
+		s.readPending = r
+	}
+	s.readMu.Unlock()
+	select {
+	case s.readKick <- struct{}{}:
+	default:
+	}
+	select {
+	case <-r.done:
+		return r.idx, r.err
+	case <-ctx.Done():
+		return 0, fmt.Errorf("%w: %v", ErrNotLeader, ctx.Err())
 	}
 }
 
@@ -174,6 +264,8 @@ func (s *Service) Close() error {
 	}
 	s.mu.Unlock()
 	err := s.ln.Close()
+	s.stopOnce.Do(func() { close(s.stop) })
+	<-s.loopDone
 	s.pool.close()
 	s.wg.Wait()
 	return err
@@ -367,17 +459,9 @@ func (s *Service) ReadBarrier(ctx context.Context) error {
 			return err
 		}
 	} else {
-		reply, err := s.forward(ctx, opReadIndex, nil)
-		if err != nil {
-			if errors.Is(err, ErrUnknownOutcome) {
-				// Reads change nothing: an unanswered one is just retried.
-				return fmt.Errorf("%w: %v", ErrNotLeader, err)
-			}
+		var err error
+		if idx, err = s.followerReadIndex(ctx); err != nil {
 			return err
-		}
-		p := parser{b: reply}
-		if idx = p.uvarint(); p.err != nil {
-			return fmt.Errorf("%w: bad read index reply", ErrNotLeader)
 		}
 	}
 	return s.raft.WaitApplied(ctx, idx)

@@ -1,0 +1,218 @@
+package cluster
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/respraft/respraft/fsm"
+)
+
+// fakeRaft is a Raft that is the leader (or follows leaderAddr), applies
+// by echoing the entry back, and counts read-index calls.
+type fakeRaft struct {
+	leader     bool
+	leaderAddr string
+	index      atomic.Uint64
+	readCalls  atomic.Int64
+	mu         sync.Mutex
+	applied    [][]byte
+	block      chan struct{} // if set, Apply waits for it
+}
+
+func (f *fakeRaft) IsLeader() bool { return f.leader }
+func (f *fakeRaft) Leader() (string, string) {
+	if f.leader {
+		return "self", ""
+	}
+	return "leader", f.leaderAddr
+}
+func (f *fakeRaft) Apply(ctx context.Context, data []byte) (interface{}, uint64, error) {
+	if f.block != nil {
+		<-f.block
+	}
+	f.mu.Lock()
+	f.applied = append(f.applied, data)
+	f.mu.Unlock()
+	return &fsm.Result{Replies: [][]byte{[]byte("+OK\r\n"), data}}, f.index.Add(1), nil
+}
+func (f *fakeRaft) ReadIndex(ctx context.Context) (uint64, error) {
+	f.readCalls.Add(1)
+	time.Sleep(time.Millisecond) // a quorum round takes a little while
+	return f.index.Load(), nil
+}
+func (f *fakeRaft) WaitApplied(ctx context.Context, idx uint64) error       { return nil }
+func (f *fakeRaft) AddVoter(ctx context.Context, id, addr string) error     { return nil }
+func (f *fakeRaft) RemoveServer(ctx context.Context, id string) error       { return nil }
+func (f *fakeRaft) TransferLeadership(ctx context.Context, id string) error { return nil }
+
+// rpcListener accepts connections and strips the RPCByte, as the raftnode
+// mux does.
+type rpcListener struct{ net.Listener }
+
+func (l rpcListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 1)
+	if _, err := c.Read(b); err != nil || b[0] != RPCByte {
+		c.Close()
+		return l.Accept()
+	}
+	return c, nil
+}
+
+func startService(t *testing.T, r Raft) (*Service, string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Config{Raft: r, Listener: rpcListener{l}, Now: func() time.Time { return time.UnixMilli(1_800_000_000_000) }})
+	go s.Serve()
+	t.Cleanup(func() { s.Close() })
+	return s, l.Addr().String()
+}
+
+func TestFollowerForwardsWritesRestamped(t *testing.T) {
+	lr := &fakeRaft{leader: true}
+	_, addr := startService(t, lr)
+	fr := &fakeRaft{leaderAddr: addr}
+	f, _ := startService(t, fr)
+
+	entry := fsm.EncodeCommands(1000, []fsm.Cmd{{DB: 0, Argv: [][]byte{[]byte("SET"), []byte("k"), []byte("v")}}})
+	res, err := f.Apply(context.Background(), entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Replies) != 2 || string(res.Replies[0]) != "+OK\r\n" {
+		t.Fatalf("replies: %q", res.Replies)
+	}
+	if want := fsm.Restamp(entry, 1_800_000_000_000); string(res.Replies[1]) != string(want) {
+		t.Errorf("the leader applied %q, want the entry re-stamped with its clock %q", res.Replies[1], want)
+	}
+	if len(fr.applied) != 0 {
+		t.Error("the follower applied the write itself")
+	}
+}
+
+func TestFollowerReadsShareReadIndexRequests(t *testing.T) {
+	lr := &fakeRaft{leader: true}
+	_, addr := startService(t, lr)
+	f, _ := startService(t, &fakeRaft{leaderAddr: addr})
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for i := 0; i < 200; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- f.ReadBarrier(context.Background())
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := lr.readCalls.Load(); n >= 100 {
+		t.Errorf("200 concurrent follower reads made %d read-index requests; they should share rounds", n)
+	}
+	t.Logf("200 follower reads, %d read-index requests", lr.readCalls.Load())
+}
+
+func TestUnreachableLeaderIsNotLeader(t *testing.T) {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	f, _ := startService(t, &fakeRaft{leaderAddr: addr})
+	_, err := f.Apply(context.Background(), fsm.EncodeNoop())
+	if !errors.Is(err, ErrNotLeader) {
+		t.Errorf("got %v, want ErrNotLeader (the write was never sent)", err)
+	}
+}
+
+func TestLostAnswerIsUnknownOutcome(t *testing.T) {
+	// A "leader" that reads the request and hangs up without answering.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		r := bufio.NewReader(c)
+		r.ReadByte() // RPCByte
+		readFrame(r)
+		c.Close()
+	}()
+	f, _ := startService(t, &fakeRaft{leaderAddr: l.Addr().String()})
+	_, err = f.Apply(context.Background(), fsm.EncodeNoop())
+	if !errors.Is(err, ErrUnknownOutcome) {
+		t.Errorf("got %v, want ErrUnknownOutcome (the leader got the write)", err)
+	}
+}
+
+func TestDrainAnswersInFlightAndRefusesNew(t *testing.T) {
+	lr := &fakeRaft{leader: true, block: make(chan struct{})}
+	leader, addr := startService(t, lr)
+	f, _ := startService(t, &fakeRaft{leaderAddr: addr})
+	first := make(chan error, 1)
+	go func() {
+		_, err := f.Apply(context.Background(), fsm.EncodeNoop())
+		first <- err
+	}()
+	// Wait until the leader is handling it.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		leader.mu.Lock()
+		n := leader.inflight
+		leader.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("request never reached the leader")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	drained := make(chan error, 1)
+	go func() { drained <- leader.Drain(context.Background()) }()
+	// A new request while draining is refused definitely.
+	deadline = time.Now().Add(5 * time.Second)
+	for {
+		leader.mu.Lock()
+		d := leader.draining
+		leader.mu.Unlock()
+		if d {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("not draining")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	f2, _ := startService(t, &fakeRaft{leaderAddr: addr})
+	if _, err := f2.Apply(context.Background(), fsm.EncodeNoop()); !errors.Is(err, ErrNotLeader) {
+		// A fresh connection cannot be accepted after Drain closed the
+		// listener; either way the write was not done.
+		t.Errorf("write during drain: %v, want ErrNotLeader", err)
+	}
+	close(lr.block)
+	if err := <-first; err != nil {
+		t.Errorf("in-flight write during drain: %v, want its result", err)
+	}
+	if err := <-drained; err != nil {
+		t.Errorf("drain: %v", err)
+	}
+}
