@@ -165,23 +165,88 @@ func (b *burst) queue(cmd *command, argv [][]byte) {
 	b.status("QUEUED")
 }
 
-// flush proposes the pending writes as one entry and writes their replies.
+// flush hands the pending writes to the group committers, which propose
+// them (with other connections' writes) as one entry, and writes their
+// replies.
 func (b *burst) flush() {
 	if len(b.pending) == 0 {
 		return
 	}
-	res, err := b.s.propose(fsm.EncodeCommands(time.Now().UnixMilli(), b.pending))
+	pw := &pendingWrite{cmds: b.pending, done: make(chan struct{})}
+	b.s.writes <- pw
+	<-pw.done
 	for i := range b.pending {
 		switch {
-		case err != nil:
-			b.error(errorReply(err))
-		case i < len(res.Replies):
-			b.reply(res.Replies[i])
+		case pw.err != nil:
+			b.error(errorReply(pw.err))
+		case i < len(pw.replies):
+			b.reply(pw.replies[i])
 		default:
 			b.error("ERR internal error: missing reply")
 		}
 	}
 	b.pending = b.pending[:0]
+}
+
+// pendingWrite is one connection's run of writes waiting for a group
+// commit.
+type pendingWrite struct {
+	cmds    []fsm.Cmd
+	replies [][]byte
+	err     error
+	done    chan struct{}
+}
+
+// Group commit: the writes of every connection that are waiting at the
+// same moment go to the log as one EntryCommands, so the cost of a Raft
+// entry (future, log encoding, store, apply) is paid once per group, not
+// once per command. Several committers keep entries in flight while the
+// next group forms.
+const (
+	committers = 4
+	maxGroup   = 1024 // commands per entry
+)
+
+func (s *Server) commitLoop() {
+	defer s.bgWG.Done()
+	var group []*pendingWrite
+	var cmds []fsm.Cmd
+	for {
+		var first *pendingWrite
+		select {
+		case first = <-s.writes:
+		case <-s.commitStop:
+			return
+		}
+		group = append(group[:0], first)
+		cmds = append(cmds[:0], first.cmds...)
+	fill:
+		for len(cmds) < maxGroup {
+			select {
+			case pw := <-s.writes:
+				group = append(group, pw)
+				cmds = append(cmds, pw.cmds...)
+			default:
+				break fill
+			}
+		}
+		res, err := s.propose(fsm.EncodeCommands(time.Now().UnixMilli(), cmds))
+		off := 0
+		for _, pw := range group {
+			n := len(pw.cmds)
+			switch {
+			case err != nil:
+				pw.err = err
+			case off+n <= len(res.Replies):
+				pw.replies = res.Replies[off : off+n]
+			default:
+				pw.err = ErrUnknownOutcome
+			}
+			off += n
+			close(pw.done)
+		}
+		clear(group) // do not pin finished writes until the next group
+	}
 }
 
 func (b *burst) readBarrier() error {

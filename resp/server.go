@@ -88,8 +88,12 @@ type Server struct {
 	clients map[int64]*client
 	nextID  atomic.Int64
 
+	drainMu  sync.Mutex     // orders inflight.Add before Shutdown's Wait
 	inflight sync.WaitGroup // one per command burst being served
 	draining atomic.Bool
+
+	writes     chan *pendingWrite // to the group committers
+	commitStop chan struct{}      // closed once no burst is left to send writes
 
 	bgsave atomic.Bool // a BGSAVE is running
 
@@ -124,8 +128,10 @@ func New(cfg Config) *Server {
 		be:      cfg.Backend,
 		log:     cfg.Logger.With("component", "resp"),
 		start:   time.Now(),
-		clients: make(map[int64]*client),
-		stop:    make(chan struct{}),
+		clients:    make(map[int64]*client),
+		stop:       make(chan struct{}),
+		writes:     make(chan *pendingWrite, 4096),
+		commitStop: make(chan struct{}),
 	}
 	return s
 }
@@ -135,8 +141,11 @@ func New(cfg Config) *Server {
 func (s *Server) Serve(l net.Listener) error {
 	s.ln = &drainListener{Listener: guardListener{l}, closed: make(chan struct{})}
 	s.rs = redcon.NewServer(l.Addr().String(), s.handle, s.accept, s.closed)
-	s.bgWG.Add(1)
+	s.bgWG.Add(1 + committers)
 	go s.expireLoop()
+	for i := 0; i < committers; i++ {
+		go s.commitLoop()
+	}
 	s.log.Info("serving clients", "addr", l.Addr().String())
 	err := s.rs.Serve(s.ln)
 	if s.draining.Load() {
@@ -161,7 +170,9 @@ func (s *Server) Addr() net.Addr {
 func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.closeMu.Do(func() {
+		s.drainMu.Lock()
 		s.draining.Store(true)
+		s.drainMu.Unlock()
 		close(s.stop)
 		if s.ln != nil {
 			s.ln.stopAccepting()
@@ -173,6 +184,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		case <-ctx.Done():
 			err = ctx.Err()
 		}
+		close(s.commitStop)
 		if s.ln != nil {
 			s.ln.close()
 		}
@@ -220,13 +232,16 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 // pipelined burst with it so that consecutive writes share one Raft entry.
 func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 	cl := conn.Context().(*client)
+	s.drainMu.Lock()
 	if s.draining.Load() {
+		s.drainMu.Unlock()
 		// Nothing of this burst was executed: close, so the client retries
 		// against another node rather than waiting for a reply.
 		_ = conn.Close()
 		return
 	}
 	s.inflight.Add(1)
+	s.drainMu.Unlock()
 	defer s.inflight.Done()
 	cmds := append([]redcon.Command{cmd}, conn.ReadPipeline()...)
 	b := burst{s: s, cl: cl, conn: conn}

@@ -37,14 +37,15 @@ func main() {
 	n := flag.Int("n", 200000, "requests per test (redis-benchmark -n)")
 	c := flag.Int("c", 50, "parallel clients (redis-benchmark -c)")
 	tests := flag.String("t", "set,get,incr,sadd,hset,mset", "tests (redis-benchmark -t)")
+	cluster := flag.Bool("cluster", true, "also benchmark a three-node cluster (leader and follower)")
 	flag.Parse()
-	if err := run(*n, *c, *tests); err != nil {
+	if err := run(*n, *c, *tests, *cluster); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, c int, tests string) error {
+func run(n, c int, tests string, withCluster bool) error {
 	for _, tool := range []string{"redis-server", "redis-benchmark", "redis-cli"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is needed (apt-get install redis-server redis-tools): %w", tool, err)
@@ -72,6 +73,9 @@ func run(n, c int, tests string) error {
 		{"redis everysec", func() ([]*target, error) { return one(startRedis(tmp, "everysec")) }},
 		{"respraft 1 node", func() ([]*target, error) { return one(startRespraft(tmp, bin, "", nil)) }},
 		{"3 nodes", func() ([]*target, error) { return startCluster(tmp, bin) }},
+	}
+	if !withCluster {
+		targets = targets[:3]
 	}
 	names := strings.Split(tests, ",")
 	pipelines := []int{1, 16}
