@@ -123,11 +123,11 @@ func New(cfg Config) *Server {
 		cfg.ApplyTimeout = 10 * time.Second
 	}
 	s := &Server{
-		cfg:     cfg,
-		fsm:     cfg.FSM,
-		be:      cfg.Backend,
-		log:     cfg.Logger.With("component", "resp"),
-		start:   time.Now(),
+		cfg:        cfg,
+		fsm:        cfg.FSM,
+		be:         cfg.Backend,
+		log:        cfg.Logger.With("component", "resp"),
+		start:      time.Now(),
 		clients:    make(map[int64]*client),
 		stop:       make(chan struct{}),
 		writes:     make(chan *pendingWrite, 4096),
