@@ -49,6 +49,7 @@ type FSM struct {
 	notify   chan struct{} // closed and replaced whenever applied moves
 
 	restoredIndex atomic.Uint64 // index of the last snapshot restored, 0 if none
+	ndb           atomic.Int64  // len(st.dbs), readable without the lock
 	log           *slog.Logger
 
 	// wallClock is the node's clock in unix ms, used only by local reads
@@ -61,16 +62,14 @@ func New(databases int, log *slog.Logger) *FSM {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &FSM{st: newState(databases), notify: make(chan struct{}), log: log,
+	f := &FSM{st: newState(databases), notify: make(chan struct{}), log: log,
 		wallClock: func() int64 { return time.Now().UnixMilli() }}
+	f.ndb.Store(int64(databases))
+	return f
 }
 
 // Databases is the number of databases.
-func (f *FSM) Databases() int {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return len(f.st.dbs)
-}
+func (f *FSM) Databases() int { return int(f.ndb.Load()) }
 
 // AppliedIndex is the index of the last log entry applied.
 func (f *FSM) AppliedIndex() uint64 { return f.applied.Load() }
@@ -255,13 +254,21 @@ func (c *Ctx) run(argv [][]byte) {
 // The check phase knows the number of databases (so a DB index out of
 // range is refused where Redis refuses it), and nothing else of the state.
 func (f *FSM) Check(cmd *Command, argv [][]byte) []byte {
-	c := &Ctx{check: true, ndb: f.Databases()}
+	c := ctxPool.Get().(*Ctx)
+	*c = Ctx{check: true, ndb: f.Databases()}
 	cmd.Fn(c, argv)
+	var reply []byte
 	if len(c.out) > 0 {
-		return c.out
+		reply = c.out
 	}
-	return nil
+	*c = Ctx{}
+	ctxPool.Put(c)
+	return reply
 }
+
+// ctxPool recycles the contexts of checks and reads, the per-command
+// allocations of the hot path. (Apply's contexts are per entry.)
+var ctxPool = sync.Pool{New: func() any { return new(Ctx) }}
 
 // Read runs a read-only command against the local state, appending its
 // reply to out. Expiry is judged by the later of the node's clock and the
@@ -273,13 +280,17 @@ func (f *FSM) Read(db int, cmd *Command, argv [][]byte, out []byte) []byte {
 	if now < f.st.clock {
 		now = f.st.clock
 	}
-	c := &Ctx{st: f.st, Now: now, Index: 0, seed: uint64(time.Now().UnixNano()), out: out}
+	c := ctxPool.Get().(*Ctx)
+	*c = Ctx{st: f.st, Now: now, seed: uint64(time.Now().UnixNano()), out: out}
 	if !c.selectDB(db) {
 		c.Error(ErrDBIndex)
-		return c.out
+	} else {
+		cmd.Fn(c, argv)
 	}
-	cmd.Fn(c, argv)
-	return c.out
+	out = c.out
+	*c = Ctx{}
+	ctxPool.Put(c)
+	return out
 }
 
 // ExpiredKeys returns up to max keys per database whose expiry is at or

@@ -298,6 +298,7 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	}
 	f.mu.Lock()
 	f.st = st
+	f.ndb.Store(int64(len(st.dbs)))
 	f.mu.Unlock()
 	f.applied.Store(index)
 	f.restoredIndex.Store(index)

@@ -66,6 +66,7 @@ type burst struct {
 	conn redcon.Conn
 
 	pending []fsm.Cmd
+	scratch []byte // reply buffer of local reads, reused across the burst
 	barrier bool
 	quit    bool
 }
@@ -145,7 +146,8 @@ func (b *burst) one(argv [][]byte) {
 			return
 		}
 	}
-	b.reply(s.fsm.Read(cl.getDB(), cmd.Command, argv, nil))
+	b.scratch = s.fsm.Read(cl.getDB(), cmd.Command, argv, b.scratch[:0])
+	b.reply(b.scratch) // copied into the connection's write buffer
 }
 
 // txControl are the commands that act at once even inside MULTI.
