@@ -14,7 +14,7 @@ import (
 func randomWrite(r *rand.Rand) []string {
 	k := func(p string) string { return fmt.Sprintf("%s%d", p, r.IntN(6)) }
 	n := func() string { return fmt.Sprint(r.IntN(20) - 5) }
-	switch r.IntN(22) {
+	switch r.IntN(32) {
 	case 0:
 		return []string{"SET", k("s"), n()}
 	case 1:
@@ -26,9 +26,9 @@ func randomWrite(r *rand.Rand) []string {
 	case 4:
 		return []string{"EXPIRE", k("s"), fmt.Sprint(r.IntN(4))}
 	case 5:
-		return []string{"PEXPIRE", k("h"), fmt.Sprint(r.IntN(3000))}
+		return []string{"PEXPIRE", oneOfKeys(r, k("h"), k("l")), fmt.Sprint(r.IntN(3000))}
 	case 6:
-		return []string{"DEL", k("s"), k("h")}
+		return []string{"DEL", k("s"), k("h"), k("l")}
 	case 7:
 		return []string{"HSET", k("h"), k("f"), n()}
 	case 8:
@@ -57,10 +57,32 @@ func randomWrite(r *rand.Rand) []string {
 		return []string{"INCRBYFLOAT", k("s"), "0.1"}
 	case 20:
 		return []string{"GETEX", k("s"), "PX", "1500"}
+	case 21:
+		return []string{"LPUSH", k("l"), n(), n()}
+	case 22:
+		return []string{"RPUSH", k("l"), n()}
+	case 23:
+		return []string{"RPOP", k("l")}
+	case 24:
+		return []string{"LPOP", k("l"), fmt.Sprint(r.IntN(3))}
+	case 25:
+		return []string{"LMOVE", k("l"), k("l"), "LEFT", "RIGHT"}
+	case 26:
+		return []string{"LINSERT", k("l"), "BEFORE", n(), n()}
+	case 27:
+		return []string{"LREM", k("l"), fmt.Sprint(r.IntN(5) - 2), n()}
+	case 28:
+		return []string{"LTRIM", k("l"), fmt.Sprint(r.IntN(4)), fmt.Sprint(r.IntN(8) - 3)}
+	case 29:
+		return []string{"LSET", k("l"), fmt.Sprint(r.IntN(6) - 3), n()}
+	case 30:
+		return []string{"LMPOP", "2", k("l"), k("l"), "RIGHT", "COUNT", "2"}
 	default:
 		return []string{"SETRANGE", k("s"), fmt.Sprint(r.IntN(4)), "ab"}
 	}
 }
+
+func oneOfKeys(r *rand.Rand, keys ...string) string { return keys[r.IntN(len(keys))] }
 
 // TestDeterminism applies one random entry sequence to two FSMs whose wall
 // clocks are a year apart, restoring the second from a snapshot half way,
@@ -86,7 +108,7 @@ func TestDeterminism(t *testing.T) {
 			data = EncodeExec(now, x)
 		case 1:
 			// Active expiry as the leader would propose it.
-			data = EncodeExpire(now, 0, []string{"s0", "s1", "h2", "t3"})
+			data = EncodeExpire(now, 0, []string{"s0", "s1", "h2", "t3", "l4"})
 		default:
 			cmds := make([]Cmd, 1+r.IntN(3))
 			for i := range cmds {

@@ -115,6 +115,8 @@ var diffCommands = []string{
 	"SADD", "SREM", "SMEMBERS", "SISMEMBER", "SMISMEMBER", "SCARD", "SPOP", "SRANDMEMBER",
 	"SMOVE", "SINTER", "SUNION", "SDIFF", "SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE",
 	"SINTERCARD", "SSCAN",
+	"LPUSH", "RPUSH", "LPUSHX", "RPUSHX", "LPOP", "RPOP", "LLEN", "LRANGE", "LINDEX", "LSET",
+	"LINSERT", "LREM", "LTRIM", "LPOS", "LMOVE", "RPOPLPUSH", "LMPOP",
 	"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "PING", "ECHO",
 }
 
@@ -993,9 +995,10 @@ var (
 	strKeys  = []string{"s1", "s2", "s3", "s4", "s5", "s6"}
 	hashKeys = []string{"h1", "h2", "h3", "h4", "h5", "h6"}
 	setKeys  = []string{"t1", "t2", "t3", "t4", "t5", "t6"}
-	allKeys  = slices.Concat(strKeys, hashKeys, setKeys)
+	listKeys = []string{"l1", "l2", "l3", "l4", "l5", "l6"}
+	allKeys  = slices.Concat(strKeys, hashKeys, setKeys, listKeys)
 
-	keyPatterns    = []string{"*", "s*", "h*", "t*", "?1", "[sh]*", "h[1-3]", "*[^1-3]", "nokey", "s\\1", "*5*"}
+	keyPatterns    = []string{"*", "s*", "h*", "t*", "l*", "?1", "[sh]*", "[lt]?", "h[1-3]", "*[^1-3]", "nokey", "s\\1", "*5*"}
 	fieldPatterns  = []string{"*", "f*", "*1", "f[1-3]", "f?", "x*", "[^f]*"}
 	memberPatterns = []string{"*", "m*", "*1", "m[1-4]", "[0-9]*", "-*", "x*"}
 
@@ -1015,6 +1018,10 @@ var (
 	fields     = []string{"f1", "f2", "f3", "f4", "f5", "f6"}
 	strMembers = []string{"m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"}
 	intMembers = []string{"1", "2", "3", "-5", "0", "100", "9223372036854775807", "-9223372036854775808"}
+	// listElems are few, so that LREM, LPOS and LINSERT find their
+	// elements and pivots often.
+	listElems  = []string{"a", "b", "c", "a", "b", "1", "2", "", "x y", "bin\x00ary"}
+	listCounts = []string{"0", "1", "1", "2", "3", "5", "100", "-1", "-2", "abc", "9223372036854775807", "-9223372036854775808"}
 	randCounts = []string{"1", "2", "3", "5", "10", "0", "-1", "-3", "-10", "abc", "-9223372036854775808", "1000000"}
 	rangeArgs  = []string{"0", "1", "2", "-1", "-2", "-3", "5", "10", "-100", "100", "abc",
 		"9223372036854775807", "-9223372036854775808"}
@@ -1087,6 +1094,31 @@ func (g *gen) members(key string, lo, hi int) []string {
 		out[i] = g.member(key)
 	}
 	return out
+}
+
+// listElem is a list element: mostly one of a few, sometimes a long one.
+func (g *gen) listElem() string {
+	if g.p(0.02) {
+		return longValue
+	}
+	return oneOf(g, listElems...)
+}
+
+// listIndex is an index for LRANGE, LINDEX, LSET and LTRIM: mostly small,
+// negative counting from the tail, sometimes out of range or not a number.
+func (g *gen) listIndex() string {
+	if g.p(0.15) {
+		return oneOf(g, rangeArgs...)
+	}
+	return strconv.Itoa(g.n(9) - 4)
+}
+
+// listEnd is LEFT or RIGHT, and rarely neither.
+func (g *gen) listEnd() string {
+	if g.p(0.03) {
+		return oneOf(g, "UP", "")
+	}
+	return g.word(oneOf(g, "LEFT", "RIGHT"))
 }
 
 // db is a database index for MOVE, COPY DB and SWAPDB.
@@ -1252,6 +1284,68 @@ func genSintercard(g *gen) step {
 	return g.cmd("SINTERCARD", args...)
 }
 
+// LPUSH key element [element ...], and RPUSH, LPUSHX, RPUSHX.
+func genPush(name string) func(*gen) step {
+	return func(g *gen) step {
+		args := []string{g.key(listKeys)}
+		for i := 1 + g.n(4); i > 0; i-- {
+			args = append(args, g.listElem())
+		}
+		return g.cmd(name, args...)
+	}
+}
+
+// LPOP key [count], and RPOP.
+func genPop(name string) func(*gen) step {
+	return func(g *gen) step {
+		args := []string{g.key(listKeys)}
+		if g.p(0.4) {
+			args = append(args, oneOf(g, "0", "1", "2", "3", "10", "-1", "abc", "9223372036854775807"))
+		}
+		if g.p(0.03) {
+			args = append(args, "1") // wrong arity
+		}
+		return g.cmd(name, args...)
+	}
+}
+
+// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
+func genLpos(g *gen) step {
+	var opts [][]string
+	if g.p(0.4) {
+		opts = append(opts, []string{g.word("RANK"), oneOf(g, "1", "2", "3", "-1", "-2", "-3", "0", "abc", "-9223372036854775808", "9223372036854775807")})
+	}
+	if g.p(0.4) {
+		opts = append(opts, []string{g.word("COUNT"), oneOf(g, "0", "1", "2", "5", "-1", "abc")})
+	}
+	if g.p(0.3) {
+		opts = append(opts, []string{g.word("MAXLEN"), oneOf(g, "0", "1", "2", "4", "-1", "abc")})
+	}
+	if g.p(0.05) {
+		opts = append(opts, oneOf(g, []string{"RANK"}, []string{"FOO", "1"}, []string{"COUNT"}))
+	}
+	shuffle(g, opts)
+	return g.cmd("LPOS", flatten([]string{g.key(listKeys), g.listElem()}, opts)...)
+}
+
+// LMPOP numkeys key [key ...] LEFT | RIGHT [COUNT count]
+func genLmpop(g *gen) step {
+	keys := g.keys(listKeys, 1, 3)
+	numkeys := strconv.Itoa(len(keys))
+	if g.p(0.08) {
+		numkeys = oneOf(g, "0", "-1", "abc", strconv.Itoa(len(keys)+1), strconv.Itoa(len(keys)+5))
+	}
+	args := append([]string{numkeys}, keys...)
+	args = append(args, g.listEnd())
+	switch x := g.n(100); {
+	case x < 40:
+		args = append(args, g.word("COUNT"), oneOf(g, "1", "2", "3", "10", "0", "-1", "abc"))
+	case x < 44:
+		args = append(args, oneOf(g, []string{"FOO"}, []string{"COUNT"}, []string{"COUNT", "1", "COUNT", "1"})...)
+	}
+	return g.cmd("LMPOP", args...)
+}
+
 // pairs returns 1..3 key-value pairs, and sometimes drops the last element
 // (wrong arity).
 func pairs(g *gen, k func() string, v func() string) []string {
@@ -1285,7 +1379,10 @@ var arityTable = []struct {
 	{"SADD", -3}, {"SREM", -3}, {"SMEMBERS", 2}, {"SISMEMBER", 3}, {"SMISMEMBER", -3},
 	{"SCARD", 2}, {"SPOP", -2}, {"SRANDMEMBER", -2}, {"SMOVE", 4}, {"SINTER", -2},
 	{"SUNION", -2}, {"SDIFF", -2}, {"SINTERSTORE", -3}, {"SUNIONSTORE", -3}, {"SDIFFSTORE", -3},
-	{"SINTERCARD", -3}, {"SSCAN", -3}, {"ECHO", 2},
+	{"SINTERCARD", -3}, {"SSCAN", -3},
+	{"LPUSH", -3}, {"RPUSH", -3}, {"LPUSHX", -3}, {"RPUSHX", -3}, {"LPOP", -2}, {"RPOP", -2},
+	{"LLEN", 2}, {"LRANGE", 4}, {"LINDEX", 3}, {"LSET", 4}, {"LINSERT", 5}, {"LREM", 4},
+	{"LTRIM", 4}, {"LPOS", -3}, {"LMOVE", 5}, {"RPOPLPUSH", 3}, {"LMPOP", -4}, {"ECHO", 2},
 }
 
 // genArity sends a command with too few (or, for a fixed arity, too many)
@@ -1486,6 +1583,45 @@ func diffGens() []genEntry {
 		{name: "SDIFFSTORE", weight: 4, simple: func(g *gen) step { return g.cmd("SDIFFSTORE", g.keys(setKeys, 2, 4)...) }},
 		{name: "SINTERCARD", weight: 5, simple: genSintercard},
 		{name: "SSCAN", weight: 6, special: func(d *differ) { d.scan("SSCAN") }},
+
+		// Lists.
+		{name: "LPUSH", weight: 14, simple: genPush("LPUSH")},
+		{name: "RPUSH", weight: 14, simple: genPush("RPUSH")},
+		{name: "LPUSHX", weight: 4, simple: genPush("LPUSHX")},
+		{name: "RPUSHX", weight: 4, simple: genPush("RPUSHX")},
+		{name: "LPOP", weight: 6, simple: genPop("LPOP")},
+		{name: "RPOP", weight: 6, simple: genPop("RPOP")},
+		{name: "LLEN", weight: 5, simple: func(g *gen) step { return g.cmd("LLEN", g.key(listKeys)) }},
+		{name: "LRANGE", weight: 12, simple: func(g *gen) step {
+			return g.cmd("LRANGE", g.key(listKeys), g.listIndex(), g.listIndex())
+		}},
+		{name: "LINDEX", weight: 6, simple: func(g *gen) step { return g.cmd("LINDEX", g.key(listKeys), g.listIndex()) }},
+		{name: "LSET", weight: 5, simple: func(g *gen) step {
+			return g.cmd("LSET", g.key(listKeys), g.listIndex(), g.listElem())
+		}},
+		{name: "LINSERT", weight: 6, simple: func(g *gen) step {
+			where := g.word(oneOf(g, "BEFORE", "AFTER"))
+			if g.p(0.05) {
+				where = oneOf(g, "MIDDLE", "")
+			}
+			return g.cmd("LINSERT", g.key(listKeys), where, g.listElem(), g.listElem())
+		}},
+		{name: "LREM", weight: 5, simple: func(g *gen) step {
+			return g.cmd("LREM", g.key(listKeys), oneOf(g, listCounts...), g.listElem())
+		}},
+		{name: "LTRIM", weight: 3, simple: func(g *gen) step {
+			start, stop := oneOf(g, "0", "0", "1", "-3", "-5"), oneOf(g, "-1", "-1", "-2", "3", "5", "10")
+			if g.p(0.2) {
+				start, stop = g.listIndex(), g.listIndex()
+			}
+			return g.cmd("LTRIM", g.key(listKeys), start, stop)
+		}},
+		{name: "LPOS", weight: 7, simple: genLpos},
+		{name: "LMOVE", weight: 6, simple: func(g *gen) step {
+			return g.cmd("LMOVE", g.key(listKeys), g.key(listKeys), g.listEnd(), g.listEnd())
+		}},
+		{name: "RPOPLPUSH", weight: 4, simple: func(g *gen) step { return g.cmd("RPOPLPUSH", g.key(listKeys), g.key(listKeys)) }},
+		{name: "LMPOP", weight: 6, simple: genLmpop},
 
 		// Transactions, and the odd ones out.
 		{name: "MULTI", weight: 22, special: (*differ).txn},
