@@ -419,6 +419,20 @@ func TestBadInput(t *testing.T) {
 	if err := c.Set(ctx, "str", "hello", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
+	// The node announces its client address once after start (one log
+	// entry); let that happen before counting entries.
+	if err := poll(10*time.Second, func() error {
+		ms, err := n.RaftNodes()
+		if err != nil {
+			return err
+		}
+		if len(ms) != 1 || ms[0].ClientAddr != n.Addr() {
+			return fmt.Errorf("client address not announced yet: %+v", ms)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	commitBefore := raftField(t, c, "commit_index")
 
 	// Errors that keep the connection usable.
