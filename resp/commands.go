@@ -541,27 +541,24 @@ func cmdConfig(b *burst, argv [][]byte) {
 			b.error(fsm.ArityError("config|set"))
 			return
 		}
-		b.error("ERR Unknown option or number of arguments for CONFIG SET - '" + string(argv[2]) + "'")
+		if msg := b.s.configSet(argv[2:]); msg != "" {
+			b.error(msg)
+			return
+		}
+		b.ok()
 	default:
 		b.error(unknownSubcommand(argv))
 	}
 }
 
-// settings are the parameters CONFIG GET reports: the node's own settings
-// plus the Redis persistence parameters, answered with what respraft does
-// instead (Raft log and snapshots, no RDB/AOF).
+// settings are the parameters CONFIG GET reports: the node's own startup
+// settings, then the tunable parameters of params.go (persistence ones
+// answered with what respraft does instead: Raft log and snapshots, no
+// RDB/AOF).
 func (s *Server) settings() []Field {
 	out := append([]Field(nil), s.cfg.Settings...)
-	out = append(out,
-		Field{"databases", strconv.Itoa(s.fsm.Databases())},
-		Field{"save", ""},
-		Field{"appendonly", "no"},
-		Field{"maxmemory", "0"},
-		Field{"maxmemory-policy", "noeviction"},
-		Field{"proto-max-bulk-len", strconv.Itoa(maxBulkLen)},
-		Field{"timeout", "0"},
-	)
-	return out
+	out = append(out, Field{"databases", strconv.Itoa(s.fsm.Databases())})
+	return append(out, s.paramFields()...)
 }
 
 // SAVE, RAFT.SNAPSHOT

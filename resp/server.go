@@ -96,6 +96,7 @@ type Server struct {
 	commitStop chan struct{}      // closed once no burst is left to send writes
 
 	bgsave atomic.Bool // a BGSAVE is running
+	params paramValues // CONFIG SET values
 
 	stats struct {
 		connections atomic.Int64

@@ -303,3 +303,26 @@ func TestFrameParserSplitsAnywhere(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigSetAndGet(t *testing.T) {
+	ts := newTestServer(t, Config{Settings: []Field{{"port", "6379"}}})
+	c := ts.dial()
+	expect(t, c.do("CONFIG SET hash-max-listpack-entries 64", "CONFIG GET hash-max-*"),
+		"+OK\r\n",
+		"*8\r\n$25\r\nhash-max-listpack-entries\r\n$2\r\n64\r\n$24\r\nhash-max-ziplist-entries\r\n$2\r\n64\r\n"+
+			"$23\r\nhash-max-listpack-value\r\n$2\r\n64\r\n$22\r\nhash-max-ziplist-value\r\n$2\r\n64\r\n")
+	expect(t, c.do("CONFIG SET foo 1", "CONFIG SET hz abc", "CONFIG SET databases 3", "CONFIG SET port 1",
+		"CONFIG SET activerehashing maybe", "CONFIG SET hz"),
+		"-ERR Unknown option or number of arguments for CONFIG SET - 'foo'\r\n",
+		"-ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer\r\n",
+		"-ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config\r\n",
+		"-ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config\r\n",
+		"-ERR CONFIG SET failed (possibly related to argument 'activerehashing') - argument must be 'yes' or 'no'\r\n",
+		"-ERR wrong number of arguments for 'config|set' command\r\n")
+	// All or nothing: a bad pair leaves the good one unset.
+	expect(t, c.do("CONFIG SET hz 20 timeout x", "CONFIG GET hz", "CONFIG SET hz 20 maxmemory-policy ALLKEYS-LRU", "CONFIG GET hz maxmemory-policy"),
+		"-ERR CONFIG SET failed (possibly related to argument 'timeout') - argument couldn't be parsed into an integer\r\n",
+		"*2\r\n$2\r\nhz\r\n$2\r\n10\r\n",
+		"+OK\r\n",
+		"*4\r\n$2\r\nhz\r\n$2\r\n20\r\n$16\r\nmaxmemory-policy\r\n$11\r\nallkeys-lru\r\n")
+}
