@@ -303,8 +303,15 @@ func (b backend) Info() []resp.Field {
 // ready is DESIGN.md's readiness: a leader is known and this node has
 // applied everything the leader had committed, which is exactly what a
 // linearizable read barrier establishes.
+//
+// It also waits until the leader's client address is known here (members
+// announce it through the log right after they start), so that once a node
+// is ready INFO replication names its master and RAFT.NODES its RESP port.
 func (b backend) ready() bool {
 	if !b.node.Ready() {
+		return false
+	}
+	if id, _ := b.node.Leader(); b.fsm.ClientAddrs()[id] == "" {
 		return false
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)

@@ -52,7 +52,7 @@ func joinOnce(addr, id, clusterAddr string) error {
 // is. It re-checks every few seconds: a restore from an older snapshot, or
 // a changed address, is corrected.
 func announce(ctx context.Context, log *slog.Logger, svc *cluster.Service, machine *fsm.FSM, id, clientAddr string) {
-	wait := 200 * time.Millisecond
+	wait := 20 * time.Millisecond
 	for {
 		select {
 		case <-ctx.Done():
@@ -68,7 +68,7 @@ func announce(ctx context.Context, log *slog.Logger, svc *cluster.Service, machi
 		cancel()
 		if err != nil {
 			log.Debug("client address not announced yet", "err", err)
-			wait = 500 * time.Millisecond
+			wait = 200 * time.Millisecond
 			continue
 		}
 		log.Info("announced client address", "id", id, "client_addr", clientAddr)
