@@ -394,43 +394,7 @@ func cmdHRandField(c *Ctx, argv [][]byte) {
 
 // HSCAN key cursor [MATCH pattern] [COUNT count]
 func cmdHScan(c *Ctx, argv [][]byte) {
-	cursor, isCursor := parseScanCursor(argv[2])
-	if !isCursor {
-		c.Error(errInvalidCursor)
-		return
-	}
-	if c.Checking() {
-		return
-	}
-	h, ok := lookupType[*hashValue](c, argv[1])
-	if !ok {
-		return
-	}
-	if h == nil {
-		// As Redis: options are not even parsed for an absent key.
-		c.Raw(collEmptyScan)
-		return
-	}
-	opt, msg := collScanOpts(argv[3:])
-	if msg != "" {
-		c.Error(msg)
-		return
-	}
-	type pair struct {
-		f string
-		v []byte
-	}
-	var found []pair
-	next := h.m.Scan(cursor, opt.count, func(f string, v []byte) {
-		if opt.matches(f) {
-			found = append(found, pair{f, v})
-		}
-	})
-	c.Array(2)
-	c.BulkString(strconv.FormatUint(next, 10))
-	c.Array(2 * len(found))
-	for _, p := range found {
-		c.BulkString(p.f)
-		c.Bulk(p.v)
-	}
+	scanContainer(c, argv, func(h *hashValue, cursor uint64, count int, emit func(name string, val []byte)) uint64 {
+		return h.m.Scan(cursor, count, emit)
+	}, true)
 }

@@ -483,6 +483,17 @@ func cmdSInterCard(c *Ctx, argv [][]byte) {
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 func cmdSScan(c *Ctx, argv [][]byte) {
+	scanContainer(c, argv, func(s *setValue, cursor uint64, count int, emit func(name string, val []byte)) uint64 {
+		return s.m.Scan(cursor, count, func(m string, _ struct{}) { emit(m, nil) })
+	}, false)
+}
+
+// scanContainer is the body of HSCAN and SSCAN (and the scans of later
+// container types): it parses the cursor and options as Redis does, looks
+// the key up as a T, lets scan visit one page, and replies with the next
+// cursor and the matching names (each followed by its value if
+// withValues).
+func scanContainer[T value](c *Ctx, argv [][]byte, scan func(v T, cursor uint64, count int, emit func(name string, val []byte)) uint64, withValues bool) {
 	cursor, isCursor := parseScanCursor(argv[2])
 	if !isCursor {
 		c.Error(errInvalidCursor)
@@ -491,11 +502,12 @@ func cmdSScan(c *Ctx, argv [][]byte) {
 	if c.Checking() {
 		return
 	}
-	s, ok := lookupType[*setValue](c, argv[1])
+	v, ok := lookupType[T](c, argv[1])
 	if !ok {
 		return
 	}
-	if s == nil {
+	var zero T
+	if any(v) == any(zero) {
 		// As Redis: options are not even parsed for an absent key.
 		c.Raw(collEmptyScan)
 		return
@@ -505,17 +517,28 @@ func cmdSScan(c *Ctx, argv [][]byte) {
 		c.Error(msg)
 		return
 	}
-	var found []string
-	next := s.m.Scan(cursor, opt.count, func(m string, _ struct{}) {
-		if opt.matches(m) {
-			found = append(found, m)
+	type item struct {
+		name string
+		val  []byte
+	}
+	var found []item
+	next := scan(v, cursor, opt.count, func(name string, val []byte) {
+		if opt.matches(name) {
+			found = append(found, item{name, val})
 		}
 	})
 	c.Array(2)
 	c.BulkString(strconv.FormatUint(next, 10))
-	c.Array(len(found))
-	for _, m := range found {
-		c.BulkString(m)
+	if withValues {
+		c.Array(2 * len(found))
+	} else {
+		c.Array(len(found))
+	}
+	for _, it := range found {
+		c.BulkString(it.name)
+		if withValues {
+			c.Bulk(it.val)
+		}
 	}
 }
 
