@@ -434,13 +434,10 @@ func incrGeneric(c *Ctx, key []byte, incr int64) {
 
 // INCRBYFLOAT key increment
 //
-// Long double arithmetic as Redis (see float.go). The increment is checked
-// before anything reaches the log; Redis checks the key's type first, so
-// "INCRBYFLOAT hashkey abc" answers the float error here, WRONGTYPE there.
-//
-// Redis checks the key's type before it parses the increment, so a bad
-// increment is reported by the state machine (after WRONGTYPE), not in the
-// check phase: that order is visible to clients.
+// Long double arithmetic as Redis (see float.go). Redis checks the key's
+// type before it parses the increment, so a bad increment is reported by
+// the state machine (after WRONGTYPE), not in the check phase: that order
+// is visible to clients.
 func cmdIncrByFloat(c *Ctx, argv [][]byte) {
 	if c.Checking() {
 		return

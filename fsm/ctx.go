@@ -22,8 +22,7 @@ type Ctx struct {
 	Index uint64 // log index of the entry being applied; 0 for local reads
 
 	check bool
-	ndb   int  // number of databases, in the check phase (st is nil there)
-	write bool // inside Apply: may change state
+	ndb   int // number of databases, in the check phase (st is nil there)
 	rng   *rand.Rand
 	seed  uint64
 
@@ -33,9 +32,6 @@ type Ctx struct {
 // Checking reports whether the handler runs in the syntax-check phase; a
 // handler returns as soon as it has parsed its arguments when it does.
 func (c *Ctx) Checking() bool { return c.check }
-
-// DBIndex is the number of the selected database.
-func (c *Ctx) DBIndex() int { return c.dbi }
 
 // Rand returns the deterministic PRNG of the entry being applied, or a
 // node-local one for reads.

@@ -164,7 +164,7 @@ func (f *FSM) tick(nowMs int64) {
 }
 
 func (f *FSM) applyCtx(index uint64, db int) *Ctx {
-	c := &Ctx{st: f.st, Now: f.st.clock, Index: index, seed: index, write: true}
+	c := &Ctx{st: f.st, Now: f.st.clock, Index: index, seed: index}
 	if !c.selectDB(db) {
 		c.selectDB(0)
 	}

@@ -59,13 +59,6 @@ func (c *Ctx) BulkInt(n int64) {
 	c.Bulk(strconv.AppendInt(tmp[:0], n, 10))
 }
 
-// BulkFloat appends a float formatted the way Redis formats doubles in
-// INCRBYFLOAT/HINCRBYFLOAT replies.
-func (c *Ctx) BulkFloat(f float64) {
-	var tmp [32]byte
-	c.Bulk(AppendFloat(tmp[:0], f))
-}
-
 // Null appends the RESP2 null bulk string ($-1).
 func (c *Ctx) Null() { c.out = append(c.out, "$-1\r\n"...) }
 

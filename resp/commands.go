@@ -21,48 +21,33 @@ const Version = "7.0.0"
 // information, transactions and persistence. Each is one function plus one
 // row, like the state machine's commands.
 var localCommands = []command{
-	local("select", "index", 2, fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "connection", cmdSelectLocal),
-	local("quit", "", -1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", cmdQuit),
-	local("reset", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", cmdReset),
-	local("hello", "[protover [AUTH username password] [SETNAME clientname]]", -1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", cmdHello),
-	local("client", "subcommand [argument ...]", -2, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "connection", cmdClient),
-	local("command", "[subcommand [argument ...]]", -1, fsm.FlagLoading|fsm.FlagStale, "server", cmdCommand),
-	local("info", "[section [section ...]]", -1, fsm.FlagLoading|fsm.FlagStale, "server", cmdInfo),
-	local("config", "subcommand [argument ...]", -2, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "server", cmdConfig),
-	local("multi", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdMulti),
-	local("exec", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "transactions", cmdExec),
-	local("discard", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdDiscard),
-	local("watch", "key [key ...]", -2, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdWatch),
-	local("unwatch", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", cmdUnwatch),
-	local("save", "", 1, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagNoMulti, "server", cmdSave),
-	local("bgsave", "[SCHEDULE]", -1, fsm.FlagAdmin|fsm.FlagNoScript, "server", cmdBgsave),
-	local("lastsave", "", 1, fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "server", cmdLastsave),
-	local("shutdown", "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", -1, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagNoMulti|fsm.FlagAllowBusy, "server", cmdShutdown),
-	local("raft.info", "", 1, fsm.FlagAdmin|fsm.FlagLoading|fsm.FlagStale, "raft", cmdRaftInfo),
-	local("raft.snapshot", "", 1, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", cmdSave),
-	local("raft.consistency", "[LINEARIZABLE | LEADER | STALE]", -1, fsm.FlagFast|fsm.FlagLoading|fsm.FlagStale, "raft", cmdConsistency),
-	local("raft.nodes", "", 1, fsm.FlagAdmin|fsm.FlagLoading|fsm.FlagStale, "raft", cmdRaftNodes),
-	local("raft.node", "ADD id cluster-addr | REMOVE id", -3, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", cmdRaftNode),
-	local("raft.transfer-leader", "[id]", -1, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", cmdTransferLeader),
+	local("select", "index", 2, fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "connection", "Changes the selected database.", cmdSelectLocal),
+	local("quit", "", -1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", "Closes the connection.", cmdQuit),
+	local("reset", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", "Resets the connection.", cmdReset),
+	local("hello", "[protover [AUTH username password] [SETNAME clientname]]", -1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", "Handshakes with the server.", cmdHello),
+	local("client", "subcommand [argument ...]", -2, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "connection", "A container for client connection commands.", cmdClient),
+	local("command", "[subcommand [argument ...]]", -1, fsm.FlagLoading|fsm.FlagStale, "server", "Returns detailed information about all commands.", cmdCommand),
+	local("info", "[section [section ...]]", -1, fsm.FlagLoading|fsm.FlagStale, "server", "Returns information and statistics about the server.", cmdInfo),
+	local("config", "subcommand [argument ...]", -2, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "server", "A container for server configuration commands.", cmdConfig),
+	local("multi", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", "Starts a transaction.", cmdMulti),
+	local("exec", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale, "transactions", "Executes all commands in a transaction.", cmdExec),
+	local("discard", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", "Discards a transaction.", cmdDiscard),
+	local("watch", "key [key ...]", -2, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", "Monitors changes to keys to determine the execution of a transaction.", cmdWatch),
+	local("unwatch", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", "Forgets about watched keys of a transaction.", cmdUnwatch),
+	local("save", "", 1, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagNoMulti, "server", "Takes a Raft snapshot of the dataset now.", cmdSave),
+	local("bgsave", "[SCHEDULE]", -1, fsm.FlagAdmin|fsm.FlagNoScript, "server", "Takes a Raft snapshot of the dataset in the background.", cmdBgsave),
+	local("lastsave", "", 1, fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "server", "Returns the Unix timestamp of the last snapshot.", cmdLastsave),
+	local("shutdown", "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", -1, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagNoMulti|fsm.FlagAllowBusy, "server", "Stops the node in order.", cmdShutdown),
+	local("raft.info", "", 1, fsm.FlagAdmin|fsm.FlagLoading|fsm.FlagStale, "raft", "Reports this node's Raft state.", cmdRaftInfo),
+	local("raft.snapshot", "", 1, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", "Takes a Raft snapshot now.", cmdSave),
+	local("raft.consistency", "[LINEARIZABLE | LEADER | STALE]", -1, fsm.FlagFast|fsm.FlagLoading|fsm.FlagStale, "raft", "Gets or sets this connection's read consistency.", cmdConsistency),
+	local("raft.nodes", "", 1, fsm.FlagAdmin|fsm.FlagLoading|fsm.FlagStale, "raft", "Lists the cluster members.", cmdRaftNodes),
+	local("raft.node", "ADD id cluster-addr | REMOVE id", -3, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", "Adds or removes a cluster member.", cmdRaftNode),
+	local("raft.transfer-leader", "[id]", -1, fsm.FlagAdmin|fsm.FlagNoMulti, "raft", "Hands leadership to another member.", cmdTransferLeader),
 }
 
-var summaries = map[string]string{
-	"select": "Changes the selected database.", "quit": "Closes the connection.",
-	"reset": "Resets the connection.", "hello": "Handshakes with the server.",
-	"client": "A container for client connection commands.", "command": "Returns detailed information about all commands.",
-	"info": "Returns information and statistics about the server.", "config": "A container for server configuration commands.",
-	"multi": "Starts a transaction.", "exec": "Executes all commands in a transaction.",
-	"discard": "Discards a transaction.", "watch": "Monitors changes to keys to determine the execution of a transaction.",
-	"unwatch": "Forgets about watched keys of a transaction.", "save": "Takes a Raft snapshot of the dataset now.",
-	"bgsave": "Takes a Raft snapshot of the dataset in the background.", "lastsave": "Returns the Unix timestamp of the last snapshot.",
-	"shutdown": "Stops the node in order.", "raft.info": "Reports this node's Raft state.",
-	"raft.snapshot": "Takes a Raft snapshot now.", "raft.consistency": "Gets or sets this connection's read consistency.",
-	"raft.nodes": "Lists the cluster members.", "raft.node": "Adds or removes a cluster member.",
-	"raft.transfer-leader": "Hands leadership to another member.",
-}
-
-func local(name, syntax string, arity int, flags fsm.Flag, group string, fn func(*burst, [][]byte)) command {
-	return command{Command: &fsm.Command{Name: name, Syntax: syntax, Arity: arity, Flags: flags, Group: group, Summary: summaries[name]}, local: fn}
+func local(name, syntax string, arity int, flags fsm.Flag, group, summary string, fn func(*burst, [][]byte)) command {
+	return command{Command: &fsm.Command{Name: name, Syntax: syntax, Arity: arity, Flags: flags, Group: group, Summary: summary}, local: fn}
 }
 
 // subcommand documents one subcommand of a container command (CLIENT,
