@@ -33,9 +33,20 @@
 // again}; every reader that arrived before a round started is released
 // with that round's index, then waits for its own FSM to reach it. Readers
 // arriving during a round join the next one, so concurrent readers share
-// VerifyLeader calls (Stats.ReadRounds counts them). A leader that is not
-// yet Ready makes readers wait; a follower answers ErrNotLeader (forwarding
-// is the cluster package's job).
+// VerifyLeader calls (Stats.ReadRounds counts them). A leader that is the
+// only voter of the latest configuration needs no round: nobody else can
+// be elected or commit before a configuration naming another voter is in
+// its own log, so it takes its commit index directly (Stats.SoleReads). A
+// leader that is not yet Ready makes readers wait; a follower answers
+// ErrNotLeader (forwarding is the cluster package's job).
+//
+// # Log turns
+//
+// The log store is wrapped so that LogTurn can tell a proposer when the
+// leader's log writer is free: raft stores everything queued in its apply
+// channel with one StoreLogs (a bbolt commit, two fdatasyncs), so a
+// proposer that merges the writes queued while it waited for its turn
+// shares each commit among many clients.
 //
 // # Errors
 //

@@ -113,6 +113,7 @@ type Node struct {
 	raft         *raft.Raft
 	fsm          FSM
 	bolt         *raftboltdb.BoltStore
+	turns        *turnStore
 	snaps        *raft.FileSnapshotStore
 	mux          *Mux
 	ownMux       bool
@@ -135,6 +136,7 @@ type Node struct {
 	readPending *readRound    // the round new readers join; nil when none
 	readKick    chan struct{} // ReadBarrier -> readLoop, capacity 1
 	readRounds  atomic.Uint64 // VerifyLeader rounds run (Stats, tests)
+	soleReads   atomic.Uint64 // read indexes served as the sole voter, without a round
 	roundHook   func()        // tests: runs at the start of each round
 
 	shutdownOnce sync.Once
@@ -198,7 +200,8 @@ func New(cfg Config, f FSM) (n *Node, err error) {
 		return nil, fmt.Errorf("raftnode: open raft.db: %w", err)
 	}
 	undo = append(undo, func() { bolt.Close() })
-	logs, err := raft.NewLogCache(logCacheSize, bolt)
+	turns := newTurnStore(bolt)
+	logs, err := raft.NewLogCache(logCacheSize, turns)
 	if err != nil {
 		return nil, fmt.Errorf("raftnode: %w", err)
 	}
@@ -224,6 +227,7 @@ func New(cfg Config, f FSM) (n *Node, err error) {
 		dir:          cfg.Dir,
 		fsm:          f,
 		bolt:         bolt,
+		turns:        turns,
 		snaps:        snaps,
 		mux:          mux,
 		ownMux:       ownMux,
@@ -630,6 +634,7 @@ type Stats struct {
 	NumPeers             int       // servers in the configuration other than this one
 	Servers              []Server
 	ReadRounds           uint64 // leadership verification rounds run by ReadBarrier
+	SoleReads            uint64 // read indexes taken as the sole voter, without a round
 }
 
 // Stats reports the node's state.
@@ -646,6 +651,7 @@ func (n *Node) Stats() Stats {
 		LastLogIndex:     n.raft.LastIndex(),
 		LastContact:      n.raft.LastContact(),
 		ReadRounds:       n.readRounds.Load(),
+		SoleReads:        n.soleReads.Load(),
 	}
 	s.LeaderID, s.LeaderAddr = n.Leader()
 	rs := n.raft.Stats()

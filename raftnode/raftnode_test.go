@@ -334,11 +334,35 @@ func TestLeaderNotReadyBeforeOwnNoop(t *testing.T) {
 	}
 }
 
-func TestReadBarrierBatchesVerifyLeader(t *testing.T) {
-	const readers = 200
+func TestSoleVoterReadsWithoutRound(t *testing.T) {
 	n := mustNewNode(t, Config{}, newFakeFSM())
 	waitFor(t, 5*time.Second, "leader ready", n.Ready)
+	_, idx := mustApply(t, n, "set a 1")
+	rounds, sole := n.readRounds.Load(), n.soleReads.Load()
+	for range 50 {
+		if err := n.ReadBarrier(ctxT(t, 5*time.Second)); err != nil {
+			t.Fatalf("ReadBarrier: %v", err)
+		}
+	}
+	if got := n.readRounds.Load() - rounds; got != 0 {
+		t.Fatalf("sole voter ran %d VerifyLeader rounds, want 0", got)
+	}
+	if got := n.soleReads.Load() - sole; got != 50 {
+		t.Fatalf("sole voter served %d reads without a round, want 50", got)
+	}
+	if got, err := n.ReadIndex(ctxT(t, 5*time.Second)); err != nil || got < idx {
+		t.Fatalf("ReadIndex = %d, %v; want >= %d (the acknowledged write)", got, err, idx)
+	}
+}
+
+func TestReadBarrierBatchesVerifyLeader(t *testing.T) {
+	const readers = 200
+	nodes, _, li := startThree(t)
+	n := nodes[li]
 	mustApply(t, n, "set a 1")
+	if sole := n.soleReads.Load(); sole != 0 {
+		t.Fatalf("leader of three took %d read indexes as sole voter", sole)
+	}
 
 	t.Run("held round", func(t *testing.T) {
 		// The first reader's round is held open; the other readers arrive
@@ -469,7 +493,10 @@ func TestSnapshotAndRestart(t *testing.T) {
 	}
 }
 
-func TestThreeNodeCluster(t *testing.T) {
+// startThree starts three nodes bootstrapped as one cluster and returns
+// them once one of them is the Ready leader (index li).
+func startThree(t *testing.T) (nodes []*Node, fsms []*fakeFSM, li int) {
+	t.Helper()
 	ids := []string{"n1", "n2", "n3"}
 	var peers []Peer
 	lns := make([]net.Listener, len(ids))
@@ -477,35 +504,43 @@ func TestThreeNodeCluster(t *testing.T) {
 		lns[i] = mustListen(t)
 		peers = append(peers, Peer{ID: id, Addr: lns[i].Addr().String()})
 	}
-	nodes := make([]*Node, len(ids))
-	fsms := make([]*fakeFSM, len(ids))
+	nodes = make([]*Node, len(ids))
+	fsms = make([]*fakeFSM, len(ids))
 	for i, id := range ids {
 		fsms[i] = newFakeFSM()
 		nodes[i] = mustNewNode(t, Config{ID: id, Listener: lns[i], Peers: peers}, fsms[i])
 	}
-	leaderOf := func(candidates []int) int {
-		found := -1
-		for _, i := range candidates {
-			if nodes[i].IsLeader() {
-				if found >= 0 {
-					return -2
-				}
-				found = i
-			}
-		}
-		return found
-	}
-	allReady := func(candidates []int) bool {
-		for _, i := range candidates {
-			if !nodes[i].Ready() {
-				return false
-			}
-		}
-		return true
-	}
 	all := []int{0, 1, 2}
-	waitFor(t, 10*time.Second, "one ready leader", func() bool { return leaderOf(all) >= 0 && allReady(all) })
-	li := leaderOf(all)
+	waitFor(t, 10*time.Second, "one ready leader", func() bool { return leaderOf(nodes, all) >= 0 && allReady(nodes, all) })
+	return nodes, fsms, leaderOf(nodes, all)
+}
+
+// leaderOf is the index of the only leader among candidates, -1 if there
+// is none, -2 if there are several.
+func leaderOf(nodes []*Node, candidates []int) int {
+	found := -1
+	for _, i := range candidates {
+		if nodes[i].IsLeader() {
+			if found >= 0 {
+				return -2
+			}
+			found = i
+		}
+	}
+	return found
+}
+
+func allReady(nodes []*Node, candidates []int) bool {
+	for _, i := range candidates {
+		if !nodes[i].Ready() {
+			return false
+		}
+	}
+	return true
+}
+
+func TestThreeNodeCluster(t *testing.T) {
+	nodes, fsms, li := startThree(t)
 	leader := nodes[li]
 	if s := leader.Stats(); s.NumPeers != 2 || len(s.Servers) != 3 {
 		t.Fatalf("leader Stats = %+v, want 2 peers", s)
@@ -548,9 +583,9 @@ func TestThreeNodeCluster(t *testing.T) {
 			rest = append(rest, i)
 		}
 	}
-	waitFor(t, 10*time.Second, "new ready leader", func() bool { return leaderOf(rest) >= 0 && allReady(rest) })
-	t.Logf("leadership moved from %s to %s in %v", leader.ID(), nodes[leaderOf(rest)].ID(), time.Since(start))
-	newLeader := nodes[leaderOf(rest)]
+	waitFor(t, 10*time.Second, "new ready leader", func() bool { return leaderOf(nodes, rest) >= 0 && allReady(nodes, rest) })
+	t.Logf("leadership moved from %s to %s in %v", leader.ID(), nodes[leaderOf(nodes, rest)].ID(), time.Since(start))
+	newLeader := nodes[leaderOf(nodes, rest)]
 	mustApply(t, newLeader, "set x 2")
 	waitFor(t, 10*time.Second, "x=2 on the remaining nodes", func() bool {
 		for _, i := range rest {

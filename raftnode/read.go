@@ -44,6 +44,9 @@ func (n *Node) ReadIndex(ctx context.Context) (uint64, error) {
 		if err := n.waitLeaderReady(ctx); err != nil {
 			return 0, err
 		}
+		if idx, ok := n.soleVoterReadIndex(); ok {
+			return idx, nil
+		}
 		r := n.joinRound()
 		select {
 		case <-r.done:
@@ -152,6 +155,48 @@ func (n *Node) readLoop() {
 		r.idx, r.err = n.readRound()
 		close(r.done)
 	}
+}
+
+// soleVoterReadIndex is the read index of a Ready leader that is the only
+// voter of the latest configuration, taken without a round: no other node
+// can be elected or commit anything until a configuration that makes it a
+// voter is appended to this node's log, and the leader sees such a
+// configuration as soon as it appends it. ok is false when a round is
+// needed.
+func (n *Node) soleVoterReadIndex() (idx uint64, ok bool) {
+	term := n.raft.CurrentTerm()
+	if t := n.readyTerm.Load(); t == 0 || t != term {
+		return 0, false
+	}
+	if !n.soleVoter() {
+		return 0, false
+	}
+	idx = n.raft.CommitIndex()
+	if n.raft.State() != raft.Leader || n.raft.CurrentTerm() != term {
+		return 0, false
+	}
+	n.soleReads.Add(1)
+	return idx, true
+}
+
+// soleVoter reports whether this node is the only voter of the latest
+// configuration (an atomic load inside raft, no round trip).
+func (n *Node) soleVoter() bool {
+	fut := n.raft.GetConfiguration()
+	if fut.Error() != nil {
+		return false
+	}
+	self := false
+	for _, srv := range fut.Configuration().Servers {
+		if srv.Suffrage != raft.Voter {
+			continue
+		}
+		if string(srv.ID) != n.id {
+			return false
+		}
+		self = true
+	}
+	return self
 }
 
 // readRound takes the commit index, then confirms with a quorum that this

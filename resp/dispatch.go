@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/respraft/respraft/fsm"
@@ -167,7 +168,7 @@ func (b *burst) queue(cmd *command, argv [][]byte) {
 	b.status("QUEUED")
 }
 
-// flush hands the pending writes to the group committers, which propose
+// flush hands the pending writes to the group committer, which proposes
 // them (with other connections' writes) as one entry, and writes their
 // replies.
 func (b *burst) flush() {
@@ -202,17 +203,23 @@ type pendingWrite struct {
 // Group commit: the writes of every connection that are waiting at the
 // same moment go to the log as one EntryCommands, so the cost of a Raft
 // entry (future, log encoding, store, apply) is paid once per group, not
-// once per command. Several committers keep entries in flight while the
-// next group forms.
+// once per command. The committer waits for its log turn (Backend.LogTurn:
+// on the leader, until the log writer is free), then takes everything
+// queued meanwhile as one group, which its own goroutine proposes; so each
+// log write (one bbolt commit) carries the writes of all clients that
+// arrived during the previous one. maxInflight bounds the groups proposed
+// and not yet answered; when it is reached, writes gather until a slot
+// frees.
 const (
-	committers = 4
-	maxGroup   = 1024 // commands per entry
+	maxInflight = 64
+	maxGroup    = 1024 // commands per entry
 )
 
 func (s *Server) commitLoop() {
 	defer s.bgWG.Done()
-	var group []*pendingWrite
-	var cmds []fsm.Cmd
+	var proposals sync.WaitGroup
+	defer proposals.Wait()
+	slots := make(chan struct{}, maxInflight)
 	for {
 		var first *pendingWrite
 		select {
@@ -220,34 +227,52 @@ func (s *Server) commitLoop() {
 		case <-s.commitStop:
 			return
 		}
-		group = append(group[:0], first)
-		cmds = append(cmds[:0], first.cmds...)
+		slots <- struct{}{}
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ApplyTimeout)
+		s.be.LogTurn(ctx)
+		cancel()
+		group := []*pendingWrite{first}
+		n := len(first.cmds)
 	fill:
-		for len(cmds) < maxGroup {
+		for n < maxGroup {
 			select {
 			case pw := <-s.writes:
 				group = append(group, pw)
-				cmds = append(cmds, pw.cmds...)
+				n += len(pw.cmds)
 			default:
 				break fill
 			}
 		}
-		res, err := s.propose(fsm.EncodeCommands(time.Now().UnixMilli(), cmds))
-		off := 0
-		for _, pw := range group {
-			n := len(pw.cmds)
-			switch {
-			case err != nil:
-				pw.err = err
-			case off+n <= len(res.Replies):
-				pw.replies = res.Replies[off : off+n]
-			default:
-				pw.err = ErrUnknownOutcome
-			}
-			off += n
-			close(pw.done)
+		proposals.Add(1)
+		go func() {
+			defer proposals.Done()
+			s.commitGroup(group, n)
+			<-slots
+		}()
+	}
+}
+
+// commitGroup proposes the writes of group (n commands in all) as one
+// entry and hands each connection its replies.
+func (s *Server) commitGroup(group []*pendingWrite, n int) {
+	cmds := make([]fsm.Cmd, 0, n)
+	for _, pw := range group {
+		cmds = append(cmds, pw.cmds...)
+	}
+	res, err := s.propose(fsm.EncodeCommands(time.Now().UnixMilli(), cmds))
+	off := 0
+	for _, pw := range group {
+		k := len(pw.cmds)
+		switch {
+		case err != nil:
+			pw.err = err
+		case off+k <= len(res.Replies):
+			pw.replies = res.Replies[off : off+k]
+		default:
+			pw.err = ErrUnknownOutcome
 		}
-		clear(group) // do not pin finished writes until the next group
+		off += k
+		close(pw.done)
 	}
 }
 

@@ -20,6 +20,10 @@ type Backend interface {
 	// Apply proposes one encoded fsm entry and returns the state machine's
 	// result once the entry is applied on this node.
 	Apply(ctx context.Context, data []byte) (*fsm.Result, error)
+	// LogTurn returns when an entry proposed next would share the next
+	// log write with everything else waiting (see raftnode.Node.LogTurn);
+	// the group committer merges the writes that queued meanwhile.
+	LogTurn(ctx context.Context)
 	// ReadBarrier returns once this node's state reflects every write
 	// acknowledged before the call (a linearizable read index).
 	ReadBarrier(ctx context.Context) error
@@ -92,7 +96,7 @@ type Server struct {
 	inflight sync.WaitGroup // one per command burst being served
 	draining atomic.Bool
 
-	writes     chan *pendingWrite // to the group committers
+	writes     chan *pendingWrite // to the group committer
 	commitStop chan struct{}      // closed once no burst is left to send writes
 
 	bgsave atomic.Bool // a BGSAVE is running
@@ -142,11 +146,9 @@ func New(cfg Config) *Server {
 func (s *Server) Serve(l net.Listener) error {
 	s.ln = &drainListener{Listener: guardListener{l}, closed: make(chan struct{})}
 	s.rs = redcon.NewServer(l.Addr().String(), s.handle, s.accept, s.closed)
-	s.bgWG.Add(1 + committers)
+	s.bgWG.Add(2)
 	go s.expireLoop()
-	for i := 0; i < committers; i++ {
-		go s.commitLoop()
-	}
+	go s.commitLoop()
 	s.log.Info("serving clients", "addr", l.Addr().String())
 	err := s.rs.Serve(s.ln)
 	if s.draining.Load() {

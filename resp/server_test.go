@@ -36,6 +36,8 @@ func (b *fakeBackend) Apply(ctx context.Context, data []byte) (*fsm.Result, erro
 	return out[0].(*fsm.Result), nil
 }
 
+func (b *fakeBackend) LogTurn(ctx context.Context) {}
+
 func (b *fakeBackend) ReadBarrier(ctx context.Context) error {
 	if !b.IsLeader() {
 		return ErrNotLeader

@@ -226,6 +226,8 @@ func (b backend) Apply(ctx context.Context, data []byte) (*fsm.Result, error) {
 	return res, respErr(err)
 }
 
+func (b backend) LogTurn(ctx context.Context) { b.node.LogTurn(ctx) }
+
 // ReadBarrier failures are all retryable: a read that did not pass the
 // barrier has not been served.
 func (b backend) ReadBarrier(ctx context.Context) error {
@@ -297,6 +299,8 @@ func (b backend) Info() []resp.Field {
 		{Name: "last_log_index", Value: u(st.LastLogIndex)},
 		{Name: "last_snapshot_index", Value: u(st.LastSnapshotIndex)},
 		{Name: "num_peers", Value: strconv.Itoa(st.NumPeers)},
+		{Name: "read_rounds", Value: u(st.ReadRounds)},
+		{Name: "sole_voter_reads", Value: u(st.SoleReads)},
 	}
 }
 
