@@ -22,6 +22,8 @@ const (
 	opAddVoter  byte = 3 // body: bytes id, bytes addr
 	opRemove    byte = 4 // body: bytes id
 	opTransfer  byte = 5 // body: bytes id (may be empty)
+	opPublish   byte = 6 // body: bytes channel, bytes message; reply: uvarint receivers (any member answers)
+	opPubSub    byte = 7 // body: query kind and its arguments (pubsub.go; any member answers)
 )
 
 // Reply codes.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/respraft/respraft/fsm"
@@ -51,6 +52,9 @@ type Config struct {
 	Timeout time.Duration
 	// Now is the leader's clock for stamping forwarded writes (tests).
 	Now func() time.Time
+	// Peers returns the cluster addresses of the other members, for
+	// pub/sub fan-out (nil: this node has no peers to reach).
+	Peers func() []string
 }
 
 // Service serves forwarded requests as the leader and forwards this node's
@@ -62,6 +66,9 @@ type Service struct {
 	to   time.Duration
 	now  func() time.Time
 	pool pool
+
+	peers func() []string
+	ps    atomic.Pointer[PubSub] // local subscribers (SetPubSub)
 
 	mu       sync.Mutex
 	conns    map[net.Conn]struct{}
@@ -104,6 +111,7 @@ func New(cfg Config) *Service {
 		log:      cfg.Logger.With("component", "cluster"),
 		to:       cfg.Timeout,
 		now:      cfg.Now,
+		peers:    cfg.Peers,
 		pool:     pool{timeout: 2 * time.Second},
 		conns:    make(map[net.Conn]struct{}),
 		readKick: make(chan struct{}, 1),
@@ -312,9 +320,13 @@ func (s *Service) serveConn(c net.Conn) {
 	}
 }
 
-// handle runs one forwarded request on this node, which must be the leader;
-// it never forwards again, so a stale view of the leader cannot loop.
+// handle runs one forwarded request on this node, which must be the leader
+// (pub/sub calls excepted: any member answers those); it never forwards
+// again, so a stale view of the leader cannot loop.
 func (s *Service) handle(ctx context.Context, op byte, body []byte) (byte, []byte) {
+	if op == opPublish || op == opPubSub {
+		return s.handlePubSub(op, body)
+	}
 	if !s.raft.IsLeader() {
 		return codeNotLeader, nil
 	}

@@ -101,3 +101,20 @@ func (n *Node) TransferLeadership(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// PeerAddrs returns the cluster address of every member of the latest
+// configuration but this node (voters and non-voters). It is cheap: raft
+// keeps the configuration in an atomic value.
+func (n *Node) PeerAddrs() []string {
+	fut := n.raft.GetConfiguration()
+	if fut.Error() != nil {
+		return nil
+	}
+	var out []string
+	for _, srv := range fut.Configuration().Servers {
+		if string(srv.ID) != n.id {
+			out = append(out, string(srv.Address))
+		}
+	}
+	return out
+}

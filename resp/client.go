@@ -38,6 +38,14 @@ type client struct {
 
 	lastActive atomic.Int64
 
+	// Pub/Sub (pubsub.go): out is nil until the connection subscribes,
+	// then carries all its output; the sets are the connection's own, the
+	// counts are for CLIENT LIST.
+	out         *outQueue
+	subChans    map[string]struct{}
+	subPats     map[string]struct{}
+	nsub, npsub atomic.Int32
+
 	// Transaction state, touched only by the connection's own goroutine.
 	multi   bool
 	dirty   bool // a command failed to queue: EXEC answers EXECABORT

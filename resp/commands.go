@@ -106,6 +106,7 @@ func cmdQuit(b *burst, argv [][]byte) {
 // RESET
 func cmdReset(b *burst, argv [][]byte) {
 	b.cl.resetMulti()
+	b.s.dropSubscriptions(b.cl)
 	b.cl.mu.Lock()
 	b.cl.db = 0
 	b.cl.name = ""
@@ -251,13 +252,17 @@ func (s *Server) clientLine(cl *client) string {
 	defer cl.mu.Unlock()
 	flags := "N"
 	multi := -1
-	if cl.multi {
+	sub, psub := cl.nsub.Load(), cl.npsub.Load()
+	switch {
+	case cl.multi:
 		flags = "x"
 		multi = len(cl.queue)
+	case sub+psub > 0:
+		flags = "P"
 	}
 	idle := now.Sub(time.Unix(0, cl.lastActive.Load())) / time.Second
-	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=-1 name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d watch=%d cmd=%s user=default resp=2 read-consistency=%s\n",
-		cl.id, cl.addr, cl.laddr, cl.name, int64(now.Sub(cl.created)/time.Second), int64(idle), flags, cl.db, multi, len(cl.watches), cl.lastCmd, cl.consistency)
+	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=-1 name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=0 multi=%d watch=%d cmd=%s user=default resp=2 read-consistency=%s\n",
+		cl.id, cl.addr, cl.laddr, cl.name, int64(now.Sub(cl.created)/time.Second), int64(idle), flags, cl.db, sub, psub, multi, len(cl.watches), cl.lastCmd, cl.consistency)
 }
 
 func (s *Server) clientList() string {
@@ -759,6 +764,8 @@ func (s *Server) infoSections(cl *client) []infoSection {
 			{"total_connections_received", itoa(s.stats.connections.Load())},
 			{"total_commands_processed", itoa(s.stats.commands.Load())},
 			{"expired_keys", "0"},
+			{"pubsub_channels", itoa(int64(len(s.hub.Channels(nil))))},
+			{"pubsub_patterns", itoa(int64(len(s.hub.Patterns())))},
 		}},
 		{"Replication", replication},
 		{"Keyspace", keyspace},

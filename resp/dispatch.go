@@ -28,8 +28,9 @@ func init() {
 	for _, c := range fsm.Commands() {
 		table[c.Name] = &command{Command: c}
 	}
-	for i := range localCommands {
-		lc := &localCommands[i]
+	locals := append(localCommands, pubsubCommands...)
+	for i := range locals {
+		lc := &locals[i]
 		if row, ok := table[lc.Name]; ok {
 			row.local = lc.local
 			continue
@@ -78,9 +79,14 @@ func (b *burst) run(cmds []redcon.Command) {
 			break
 		}
 		b.one(rc.Args)
+		b.queueOutput()
 	}
 	b.flush()
+	b.queueOutput()
 	if b.quit {
+		if b.cl.out != nil {
+			b.cl.out.drain(time.Second) // QUIT's +OK is in the queue
+		}
 		_ = b.conn.Close()
 	}
 }
@@ -118,6 +124,18 @@ func (b *burst) one(argv [][]byte) {
 		}
 		b.error(fsm.ArityError(cmd.Name))
 		return
+	}
+	if cl.subscriptions() > 0 {
+		switch {
+		case !subscribedOK[cmd.Name]:
+			b.flush()
+			b.error(errSubscribedContext(cmd.Name))
+			return
+		case cmd.Name == "ping":
+			b.flush()
+			b.subscribedPing(argv)
+			return
+		}
 	}
 	if cl.multi && !txControl[cmd.Name] {
 		b.queue(cmd, argv)

@@ -24,6 +24,14 @@ type Backend interface {
 	// log write with everything else waiting (see raftnode.Node.LogTurn);
 	// the group committer merges the writes that queued meanwhile.
 	LogTurn(ctx context.Context)
+	// PublishPeers delivers a message to the subscribers on the other
+	// members and returns how many received it; ChannelsPeers,
+	// NumSubPeers and PatternsPeers answer PUBSUB for the other members.
+	// Members that do not answer in time count as having none.
+	PublishPeers(ctx context.Context, channel, message []byte) int
+	ChannelsPeers(ctx context.Context, pattern []byte) []string
+	NumSubPeers(ctx context.Context, channels [][]byte) []int
+	PatternsPeers(ctx context.Context) []string
 	// ReadBarrier returns once this node's state reflects every write
 	// acknowledged before the call (a linearizable read index).
 	ReadBarrier(ctx context.Context) error
@@ -97,6 +105,7 @@ type Server struct {
 	draining atomic.Bool
 
 	writes     chan *pendingWrite // to the group committer
+	hub        *hub               // this node's pub/sub subscriptions
 	commitStop chan struct{}      // closed once no burst is left to send writes
 
 	bgsave atomic.Bool // a BGSAVE is running
@@ -136,6 +145,7 @@ func New(cfg Config) *Server {
 		clients:    make(map[int64]*client),
 		stop:       make(chan struct{}),
 		writes:     make(chan *pendingWrite, 4096),
+		hub:        newHub(),
 		commitStop: make(chan struct{}),
 	}
 	return s
@@ -229,6 +239,10 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 	s.mu.Lock()
 	delete(s.clients, cl.id)
 	s.mu.Unlock()
+	if cl.out != nil {
+		s.dropSubscriptions(cl)
+		cl.out.close()
+	}
 }
 
 // handle is redcon's callback for one command; it takes the rest of the

@@ -38,6 +38,11 @@ func (b *fakeBackend) Apply(ctx context.Context, data []byte) (*fsm.Result, erro
 
 func (b *fakeBackend) LogTurn(ctx context.Context) {}
 
+func (b *fakeBackend) PublishPeers(ctx context.Context, channel, message []byte) int { return 0 }
+func (b *fakeBackend) ChannelsPeers(ctx context.Context, pattern []byte) []string    { return nil }
+func (b *fakeBackend) NumSubPeers(ctx context.Context, channels [][]byte) []int      { return nil }
+func (b *fakeBackend) PatternsPeers(ctx context.Context) []string                    { return nil }
+
 func (b *fakeBackend) ReadBarrier(ctx context.Context) error {
 	if !b.IsLeader() {
 		return ErrNotLeader

@@ -123,6 +123,7 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 		Raft:     raftAdapter{node},
 		Listener: node.Mux().Listen(cluster.RPCByte),
 		Logger:   log,
+		Peers:    node.PeerAddrs,
 	})
 	go func() {
 		if err := svc.Serve(); err != nil {
@@ -148,6 +149,7 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 		},
 		Shutdown: func() { requestStop("SHUTDOWN command") },
 	})
+	svc.SetPubSub(srv.PubSub())
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(clientLn) }()
 	mainLog.Info("respraft ready for clients", "addr", clientLn.Addr().String())
@@ -227,6 +229,20 @@ func (b backend) Apply(ctx context.Context, data []byte) (*fsm.Result, error) {
 }
 
 func (b backend) LogTurn(ctx context.Context) { b.node.LogTurn(ctx) }
+
+func (b backend) PublishPeers(ctx context.Context, channel, message []byte) int {
+	return b.svc.PublishPeers(ctx, channel, message)
+}
+
+func (b backend) ChannelsPeers(ctx context.Context, pattern []byte) []string {
+	return b.svc.ChannelsPeers(ctx, pattern)
+}
+
+func (b backend) NumSubPeers(ctx context.Context, channels [][]byte) []int {
+	return b.svc.NumSubPeers(ctx, channels)
+}
+
+func (b backend) PatternsPeers(ctx context.Context) []string { return b.svc.PatternsPeers(ctx) }
 
 // ReadBarrier failures are all retryable: a read that did not pass the
 // barrier has not been served.
