@@ -506,6 +506,7 @@ func cmdSwapDB(c *Ctx, argv [][]byte) {
 			c.touchKeys(db, k1)
 			c.touchKeys(db, k2)
 		}
+		c.touchAll() // a list may have appeared under a blocked client's key
 	}
 	c.OK()
 }

@@ -542,16 +542,23 @@ func cmdLPos(c *Ctx, argv [][]byte) {
 
 // LMOVE source destination <LEFT | RIGHT> <LEFT | RIGHT>
 func cmdLMove(c *Ctx, argv [][]byte) {
+	from, to, ok := lmoveArgs(c, argv)
+	if !ok || c.Checking() {
+		return
+	}
+	lmoveGeneric(c, argv[1], argv[2], from, to)
+}
+
+// lmoveArgs parses LMOVE's two ends, appending a syntax error if either
+// is neither LEFT nor RIGHT.
+func lmoveArgs(c *Ctx, argv [][]byte) (from, to, ok bool) {
 	from, ok1 := parseWhere(argv[3])
 	to, ok2 := parseWhere(argv[4])
 	if !ok1 || !ok2 {
 		c.Error(ErrSyntax)
-		return
+		return false, false, false
 	}
-	if c.Checking() {
-		return
-	}
-	lmoveGeneric(c, argv[1], argv[2], from, to)
+	return from, to, true
 }
 
 // RPOPLPUSH source destination
@@ -599,51 +606,61 @@ func lmoveGeneric(c *Ctx, src, dst []byte, fromLeft, toLeft bool) {
 // Keys before that list must be absent or lists (WRONGTYPE otherwise);
 // keys after it are not looked at.
 func cmdLMPop(c *Ctx, argv [][]byte) {
+	keys, left, count, ok := lmpopArgs(c, argv)
+	if !ok || c.Checking() {
+		return
+	}
+	lmpopApply(c, keys, left, count)
+}
+
+// lmpopArgs parses numkeys key [key ...] LEFT|RIGHT [COUNT count] from
+// argv[1:], appending Redis's error if it is malformed.
+func lmpopArgs(c *Ctx, argv [][]byte) (keys [][]byte, left bool, count int64, ok bool) {
 	numkeys, isInt := parseInt(argv[1])
 	if !isInt || numkeys < 1 {
 		c.Error(errNumKeys)
-		return
+		return nil, false, 0, false
 	}
 	whereIdx := int64(2) + numkeys
 	if numkeys > int64(len(argv)) || whereIdx >= int64(len(argv)) {
 		c.Error(ErrSyntax)
-		return
+		return nil, false, 0, false
 	}
-	left, ok := parseWhere(argv[whereIdx])
+	left, ok = parseWhere(argv[whereIdx])
 	if !ok {
 		c.Error(ErrSyntax)
-		return
+		return nil, false, 0, false
 	}
-	count := int64(-1)
+	count = -1
 	for j := int(whereIdx) + 1; j < len(argv); j++ {
 		if count == -1 && eqFold(argv[j], "count") && j+1 < len(argv) {
 			j++
 			n, isInt := parseInt(argv[j])
 			if !isInt || n < 1 {
 				c.Error(errCountNotPos)
-				return
+				return nil, false, 0, false
 			}
 			count = n
 			continue
 		}
 		c.Error(ErrSyntax)
-		return
+		return nil, false, 0, false
 	}
 	if count == -1 {
 		count = 1
 	}
-	if c.Checking() {
-		return
-	}
-	for _, key := range argv[2:whereIdx] {
-		l, ok := lookupType[*listValue](c, key)
-		if !ok {
-			return
-		}
-		if l == nil {
-			continue
-		}
-		l, _ = mutableType[*listValue](c, key)
+	return argv[2:whereIdx], left, count, true
+}
+
+// lmpopApply pops up to count elements from the first non-empty list of
+// keys, or answers a null array.
+func lmpopApply(c *Ctx, keys [][]byte, left bool, count int64) {
+	key, l, ok := firstList(c, keys)
+	switch {
+	case !ok:
+	case l == nil:
+		c.NullArray()
+	default:
 		n := min(int64(l.Len()), count)
 		c.Array(2)
 		c.Bulk(key)
@@ -652,7 +669,22 @@ func cmdLMPop(c *Ctx, argv [][]byte) {
 			c.Bulk(l.pop(left))
 		}
 		c.deleteIfEmpty(key, l.Len())
-		return
 	}
-	c.NullArray()
+}
+
+// firstList returns the first of keys holding a list, ready to be changed
+// in place (nil if none does); ok is false, with WRONGTYPE appended, if a
+// key before it holds another type.
+func firstList(c *Ctx, keys [][]byte) (key []byte, l *listValue, ok bool) {
+	for _, key := range keys {
+		l, ok := lookupType[*listValue](c, key)
+		if !ok {
+			return nil, nil, false
+		}
+		if l != nil {
+			l, _ = mutableType[*listValue](c, key)
+			return key, l, true
+		}
+	}
+	return nil, nil, true
 }

@@ -27,6 +27,8 @@ type Ctx struct {
 	seed  uint64
 
 	out []byte
+
+	ready *readyBatch // changed keys, when a ready hook wants them (blocking.go)
 }
 
 // Checking reports whether the handler runs in the syntax-check phase; a
@@ -98,6 +100,7 @@ func (c *Ctx) mutableIn(db *DB, key string) *entry {
 		e = ne
 	}
 	e.version = c.Index
+	c.touch(db, key)
 	return e
 }
 
@@ -135,6 +138,7 @@ func (c *Ctx) setValueIn(db *DB, key string, v value, expireAt int64) {
 		db.ttl.Delete(ttlItem{at: old.expireAt, key: key})
 	}
 	db.keys.Set(key, &entry{val: v, expireAt: expireAt, version: c.Index, gen: c.st.gen})
+	c.touch(db, key)
 	if expireAt != 0 {
 		db.ttl.Set(ttlItem{at: expireAt, key: key})
 	}

@@ -29,10 +29,11 @@ type state struct {
 	clock int64             // max now_ms seen so far: the state machine's time
 	gen   uint64            // snapshot generation, for copy-on-write of entries
 	meta  map[string]string // member id -> client address (EntryMeta)
+	once  *onceTable        // recorded replies of EntryOnce ids
 }
 
 func newState(databases int) *state {
-	st := &state{dbs: make([]*DB, databases), meta: make(map[string]string)}
+	st := &state{dbs: make([]*DB, databases), meta: make(map[string]string), once: newOnceTable()}
 	for i := range st.dbs {
 		st.dbs[i] = newDB()
 	}
@@ -55,6 +56,13 @@ type FSM struct {
 	// wallClock is the node's clock in unix ms, used only by local reads
 	// to hide expired keys (tests replace it).
 	wallClock func() int64
+
+	// The ready hook (blocking.go): changed keys of the batch being
+	// applied, recorded only while clients are blocked.
+	readyHook func(all bool, keys []DBKey)
+	waiters   atomic.Int64
+	recording bool
+	readyBuf  readyBatch
 }
 
 // New returns an empty state machine with the given number of databases.
@@ -116,6 +124,7 @@ func (f *FSM) Apply(l *raft.Log) interface{} {
 func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
 	out := make([]interface{}, len(logs))
 	f.mu.Lock()
+	f.recording = f.readyHook != nil && f.waiters.Load() > 0
 	var last uint64
 	for i, l := range logs {
 		if l.Type == raft.LogCommand {
@@ -123,8 +132,17 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
 		}
 		last = l.Index
 	}
+	var ready readyBatch
+	if f.recording {
+		ready = f.readyBuf
+		f.readyBuf = readyBatch{}
+		f.recording = false
+	}
 	f.mu.Unlock()
 	f.setApplied(last)
+	if ready.all || len(ready.keys) > 0 {
+		f.readyHook(ready.all, ready.keys)
+	}
 	return out
 }
 
@@ -165,6 +183,9 @@ func (f *FSM) tick(nowMs int64) {
 
 func (f *FSM) applyCtx(index uint64, db int) *Ctx {
 	c := &Ctx{st: f.st, Now: f.st.clock, Index: index, seed: index}
+	if f.recording {
+		c.ready = &f.readyBuf
+	}
 	if !c.selectDB(db) {
 		c.selectDB(0)
 	}

@@ -54,7 +54,7 @@ func Restamp(data []byte, nowMs int64) []byte {
 		return data
 	}
 	switch data[0] {
-	case EntryCommands, EntryExec, EntryExpire:
+	case EntryCommands, EntryExec, EntryExpire, EntryOnce:
 	default:
 		return data
 	}

@@ -13,9 +13,10 @@ import (
 	"github.com/hashicorp/raft"
 )
 
-// Snapshot format, version 1:
+// Snapshot format, version 2 (version 1 is the same without the EntryOnce
+// records, and is still read):
 //
-//	"RSPRAFT" 0x01                      magic and format version
+//	"RSPRAFT" 0x02                      magic and format version
 //	uvarint applied index, varint clock, uvarint number of databases
 //	per database:
 //	  uvarint flushVersion, uvarint tombstone horizon
@@ -23,10 +24,14 @@ import (
 //	  uvarint n, n x (bytes key, varint expireAt, uvarint version,
 //	                  byte type, bytes value)          keys
 //	uvarint n, n x (bytes member id, bytes client address)  cluster members
+//	uvarint n, n x (bytes id, varint at, bytes reply)   EntryOnce records, oldest first
 //	8 bytes big-endian CRC-64/ECMA of everything above
 //
 // "bytes" is a uvarint length followed by the bytes.
-const snapshotMagic = "RSPRAFT\x01"
+const (
+	snapshotMagic   = "RSPRAFT\x02"
+	snapshotMagicV1 = "RSPRAFT\x01"
+)
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
 
@@ -50,6 +55,7 @@ type fsmSnapshot struct {
 	clock int64
 	dbs   []snapshotDB
 	meta  map[string]string
+	once  *onceTable
 	log   interface{ Info(string, ...any) }
 }
 
@@ -62,7 +68,7 @@ func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
 	st := f.st
 	st.gen++
 	s := &fsmSnapshot{index: f.applied.Load(), clock: st.clock, dbs: make([]snapshotDB, len(st.dbs)), log: f.log,
-		meta: make(map[string]string, len(st.meta))}
+		meta: make(map[string]string, len(st.meta)), once: st.once.copy()}
 	for k, v := range st.meta {
 		s.meta[k] = v
 	}
@@ -151,6 +157,9 @@ func (s *fsmSnapshot) write(w io.Writer) error {
 	if err := put(appendMeta(scratch[:0], s.meta)); err != nil {
 		return err
 	}
+	if err := put(appendOnce(scratch[:0], s.once)); err != nil {
+		return err
+	}
 	if err := bw.Flush(); err != nil {
 		return err
 	}
@@ -222,7 +231,8 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
 	start := time.Now()
 	r := &crcReader{r: bufio.NewReaderSize(rc, 64<<10), crc: crc64.New(crcTable)}
-	if magic := r.full(uint64(len(snapshotMagic))); r.err == nil && string(magic) != snapshotMagic {
+	magic := string(r.full(uint64(len(snapshotMagic))))
+	if r.err == nil && magic != snapshotMagic && magic != snapshotMagicV1 {
 		return fmt.Errorf("%w: unknown magic %q", ErrBadSnapshot, magic)
 	}
 	index := r.uvarint()
@@ -286,6 +296,18 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 		id := string(r.bytes())
 		st.meta[id] = string(r.bytes())
 	}
+	if magic == snapshotMagic {
+		no := r.uvarint()
+		for j := uint64(0); j < no && r.err == nil; j++ {
+			id := string(r.bytes())
+			at := r.varint()
+			reply := r.bytes()
+			if r.err == nil {
+				st.once.replies[id] = onceRecord{at: at, reply: reply}
+				st.once.order = append(st.once.order, id)
+			}
+		}
+	}
 	if r.err != nil {
 		return fmt.Errorf("%w: %v", ErrBadSnapshot, r.err)
 	}
@@ -307,5 +329,8 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	f.notify = make(chan struct{})
 	f.notifyMu.Unlock()
 	f.log.Info("restored state from snapshot", "index", index, "keys", keys, "took", time.Since(start).Round(time.Millisecond))
+	if f.readyHook != nil {
+		f.readyHook(true, nil) // blocked clients look again at their keys
+	}
 	return nil
 }

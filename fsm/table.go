@@ -22,6 +22,7 @@ const (
 	FlagPubSub
 	FlagNoAuth
 	FlagAllowBusy
+	FlagBlocking // may wait for data (served by resp outside MULTI)
 )
 
 var flagNames = []struct {
@@ -31,7 +32,7 @@ var flagNames = []struct {
 	{FlagWrite, "write"}, {FlagReadOnly, "readonly"}, {FlagDenyOOM, "denyoom"},
 	{FlagAdmin, "admin"}, {FlagPubSub, "pubsub"}, {FlagNoScript, "noscript"},
 	{FlagLoading, "loading"}, {FlagStale, "stale"}, {FlagFast, "fast"},
-	{FlagNoAuth, "no_auth"}, {FlagAllowBusy, "allow_busy"},
+	{FlagNoAuth, "no_auth"}, {FlagAllowBusy, "allow_busy"}, {FlagBlocking, "blocking"},
 }
 
 // Names returns the COMMAND INFO flag strings.

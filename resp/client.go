@@ -46,6 +46,8 @@ type client struct {
 	subPats     map[string]struct{}
 	nsub, npsub atomic.Int32
 
+	onceSeq uint64 // attempts of blocking commands, for their ids (blocking.go)
+
 	// Transaction state, touched only by the connection's own goroutine.
 	multi   bool
 	dirty   bool // a command failed to queue: EXEC answers EXECABORT

@@ -748,7 +748,7 @@ func (s *Server) infoSections(cl *client) []infoSection {
 		}},
 		{"Clients", []Field{
 			{"connected_clients", itoa(int64(nclients))},
-			{"blocked_clients", "0"},
+			{"blocked_clients", itoa(int64(s.blocked.count()))},
 			{"read_consistency", level},
 		}},
 		{"Memory", []Field{

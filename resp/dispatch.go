@@ -151,6 +151,11 @@ func (b *burst) one(argv [][]byte) {
 		b.reply(e)
 		return
 	}
+	if cmd.Is(fsm.FlagBlocking) {
+		b.flush()
+		b.block(cmd, argv)
+		return
+	}
 	if cmd.Is(fsm.FlagWrite) {
 		b.pending = append(b.pending, fsm.Cmd{DB: cl.getDB(), Argv: argv})
 		if len(b.pending) >= maxBatch {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -104,9 +105,13 @@ type Server struct {
 	inflight sync.WaitGroup // one per command burst being served
 	draining atomic.Bool
 
-	writes     chan *pendingWrite // to the group committer
-	hub        *hub               // this node's pub/sub subscriptions
-	commitStop chan struct{}      // closed once no burst is left to send writes
+	writes  chan *pendingWrite // to the group committer
+	hub     *hub               // this node's pub/sub subscriptions
+	blocked *blockedSet        // clients in a blocking command
+	// onceIDPrefix makes the ids of blocking attempts unique across nodes
+	// and restarts: node id and start time.
+	onceIDPrefix string
+	commitStop   chan struct{} // closed once no burst is left to send writes
 
 	bgsave atomic.Bool // a BGSAVE is running
 	params paramValues // CONFIG SET values
@@ -137,16 +142,18 @@ func New(cfg Config) *Server {
 		cfg.ApplyTimeout = 10 * time.Second
 	}
 	s := &Server{
-		cfg:        cfg,
-		fsm:        cfg.FSM,
-		be:         cfg.Backend,
-		log:        cfg.Logger.With("component", "resp"),
-		start:      time.Now(),
-		clients:    make(map[int64]*client),
-		stop:       make(chan struct{}),
-		writes:     make(chan *pendingWrite, 4096),
-		hub:        newHub(),
-		commitStop: make(chan struct{}),
+		cfg:          cfg,
+		fsm:          cfg.FSM,
+		be:           cfg.Backend,
+		log:          cfg.Logger.With("component", "resp"),
+		start:        time.Now(),
+		clients:      make(map[int64]*client),
+		stop:         make(chan struct{}),
+		writes:       make(chan *pendingWrite, 4096),
+		hub:          newHub(),
+		blocked:      newBlockedSet(cfg.FSM),
+		onceIDPrefix: cfg.NodeID + "/" + strconv.FormatInt(time.Now().UnixNano(), 36) + "/",
+		commitStop:   make(chan struct{}),
 	}
 	return s
 }

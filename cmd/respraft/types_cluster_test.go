@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,4 +93,136 @@ func TestClusterPubSub(t *testing.T) {
 	if n, err := c.Nodes[0].Client(0).Publish(ctx, "news", "after").Result(); err != nil || n != 4 {
 		t.Errorf("PUBLISH with %s stopped: %d, %v; want 4", stopped.name(), n, err)
 	}
+}
+
+// TestClusterBlockingPops: clients blocked in BLPOP on every node are
+// served by pushes made through any node, every element is popped exactly
+// once, and a leader killed while clients are blocked loses nothing.
+func TestClusterBlockingPops(t *testing.T) {
+	c := startCluster(t, 3)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	client := func(nd *node) *redis.Client {
+		cl := redis.NewClient(&redis.Options{Addr: nd.Addr(), Protocol: 2, MaxRetries: -1})
+		t.Cleanup(func() { cl.Close() })
+		return cl
+	}
+
+	// Four poppers per node, each looping BLPOP on two keys.
+	type pop struct{ key, elem string }
+	pops := make(chan pop, 10000)
+	var popErrs sync.Map // error text -> count, for the log
+	var wg sync.WaitGroup
+	for _, nd := range c.Nodes {
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				cl := client(nd)
+				for ctx.Err() == nil {
+					res, err := cl.BLPop(ctx, time.Second, "jobs:a", "jobs:b").Result()
+					switch {
+					case err == redis.Nil:
+					case err != nil:
+						if ctx.Err() == nil {
+							n, _ := popErrs.LoadOrStore(err.Error(), new(atomic.Int64))
+							n.(*atomic.Int64).Add(1)
+							time.Sleep(20 * time.Millisecond)
+						}
+					default:
+						pops <- pop{res[0], res[1]}
+					}
+				}
+			}()
+		}
+	}
+
+	// Pushes through every node, in two rounds; between them, with every
+	// popper blocked on empty lists, the leader is killed and restarted.
+	pushed := map[string]bool{}
+	var mu sync.Mutex
+	push := func(round int, nodes []*node) {
+		var pw sync.WaitGroup
+		for i, nd := range nodes {
+			pw.Add(1)
+			go func() {
+				defer pw.Done()
+				cl := client(nd)
+				for j := range 150 {
+					elem := fmt.Sprintf("r%d-n%d-%d", round, i, j)
+					key := []string{"jobs:a", "jobs:b"}[j%2]
+					if err := cl.RPush(ctx, key, elem).Err(); err != nil {
+						t.Errorf("RPUSH %s through %s: %v", elem, nd.name(), err)
+						continue
+					}
+					mu.Lock()
+					pushed[elem] = true
+					mu.Unlock()
+				}
+			}()
+		}
+		pw.Wait()
+	}
+	got := map[string]int{}
+	collect := func(want int, within time.Duration) {
+		deadline := time.After(within)
+		for len(got) < want {
+			select {
+			case p := <-pops:
+				got[p.elem]++
+			case <-deadline:
+				t.Fatalf("%d of %d pushed elements popped", len(got), want)
+			}
+		}
+	}
+
+	push(1, c.Nodes)
+	collect(len(pushed), 30*time.Second)
+	time.Sleep(300 * time.Millisecond) // every popper is blocked again
+
+	old := c.Leader()
+	start := time.Now()
+	old.Kill()
+	var rest []*node
+	for _, nd := range c.Nodes {
+		if nd != old {
+			rest = append(rest, nd)
+		}
+	}
+	if _, err := c.waitLeader(10 * time.Second); err != nil {
+		t.Fatalf("no new leader after killing %s: %v", old.name(), err)
+	}
+	t.Logf("killed leader %s; new leader after %v", old.name(), time.Since(start).Round(time.Millisecond))
+	push(2, rest)
+	old.Restart()
+	old.WaitReady(30 * time.Second)
+	push(3, c.Nodes)
+	collect(len(pushed), 30*time.Second)
+	cancel()
+	wg.Wait()
+	close(pops)
+	for p := range pops {
+		got[p.elem]++
+	}
+
+	for elem, n := range got {
+		if n != 1 {
+			t.Errorf("%s popped %d times", elem, n)
+		}
+		if !pushed[elem] {
+			t.Errorf("%s popped but never pushed", elem)
+		}
+	}
+	for _, nd := range c.Nodes {
+		if n, err := nd.Client(0).Exists(context.Background(), "jobs:a", "jobs:b").Result(); err != nil || n != 0 {
+			t.Errorf("lists left on %s: %d, %v", nd.name(), n, err)
+		}
+	}
+	popErrs.Range(func(k, v any) bool {
+		t.Logf("poppers saw %d x %v", v.(*atomic.Int64).Load(), k)
+		return true
+	})
+	t.Logf("%d elements pushed through 3 nodes, each popped exactly once by 12 clients on 3 nodes", len(pushed))
+	c.WaitConverged(t)
 }

@@ -1,0 +1,57 @@
+package resp
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestBlockingPopWaitsForAPush(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	waiter, pusher := ts.dial(), ts.dial()
+
+	// Served by a push from another connection.
+	if _, err := waiter.c.Write([]byte(encode("BLPOP q 5"))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if info := pusher.do("INFO clients")[0]; !strings.Contains(info, "blocked_clients:1\r\n") {
+		t.Fatalf("INFO clients while one client is blocked:\n%s", info)
+	}
+	expect(t, pusher.do("RPUSH q a b"), ":2\r\n")
+	if got := waiter.reply(); got != "*2\r\n$1\r\nq\r\n$1\r\na\r\n" {
+		t.Fatalf("BLPOP after RPUSH: %q", got)
+	}
+	expect(t, pusher.do("LRANGE q 0 -1"), "*1\r\n$1\r\nb\r\n")
+
+	// Data already there: no wait; a timeout ends in a null array, for
+	// BLMOVE too; inside MULTI nothing blocks.
+	start := time.Now()
+	expect(t, waiter.do("BRPOP q 5", "BLPOP none 0.2", "BLMOVE none d LEFT RIGHT 0.1"),
+		"*2\r\n$1\r\nq\r\n$1\r\nb\r\n", "*-1\r\n", "*-1\r\n")
+	if d := time.Since(start); d < 300*time.Millisecond || d > 2*time.Second {
+		t.Errorf("two timeouts of 0.2s and 0.1s took %v", d)
+	}
+	expect(t, waiter.do("MULTI", "BLPOP none 0", "BLMOVE none d LEFT RIGHT 0", "EXEC"),
+		"+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n", "*2\r\n*-1\r\n$-1\r\n")
+	expect(t, waiter.do("BLPOP q -1", "BLPOP q abc"), "-ERR timeout is negative\r\n", "-ERR timeout is not a float or out of range\r\n")
+
+	// A client that hangs up while blocked consumes nothing.
+	gone := ts.dial()
+	if _, err := gone.c.Write([]byte(encode("BLPOP q2 0"))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := ts.s.blocked.count(); n != 1 {
+		t.Fatalf("%d blocked clients, want 1", n)
+	}
+	gone.c.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for ts.s.blocked.count() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a client that hung up is still blocked")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	expect(t, pusher.do("RPUSH q2 x", "LRANGE q2 0 -1"), ":1\r\n", "*1\r\n$1\r\nx\r\n")
+}
