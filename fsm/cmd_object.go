@@ -65,16 +65,10 @@ var objectHelp = []string{
 	"    Prints this help.",
 }
 
+// memoryHelp is Redis's text for the subcommands respraft has (DOCTOR,
+// MALLOC-STATS, PURGE and STATS describe redis-server's allocator).
 var memoryHelp = []string{
 	"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-	"DOCTOR",
-	"    Return memory problems reports.",
-	"MALLOC-STATS",
-	"    Return internal statistics report from the memory allocator.",
-	"PURGE",
-	"    Attempt to purge dirty pages for reclamation by the allocator.",
-	"STATS",
-	"    Return information about the memory usage of the server.",
 	"USAGE <key> [SAMPLES <count>]",
 	"    Return memory in bytes used by <key> and its value. Nested values are",
 	"    sampled up to <count> times (default: 5, 0 means sample all).",
