@@ -1,0 +1,175 @@
+package fsm
+
+// DUMP, RESTORE and TOUCH (Redis's "generic" group). The payload format is
+// Redis 7.0's own (see rdb.go), so a value moves between respraft and
+// redis-server in either direction.
+//
+// RESTORE's relative TTL is made absolute against c.Now when the entry is
+// applied, as EXPIRE's is: a replayed log restores the same expiry.
+//
+// RESTORE follows restoreCommand's order of checks: options (syntax,
+// IDLETIME, FREQ), then an existing key without REPLACE (BUSYKEY), then the
+// TTL, then the payload's version and checksum, then its content. With
+// REPLACE the key's state cannot change the reply, so the check phase
+// verifies the TTL and the whole payload, and a bad one never reaches the
+// log. Without REPLACE, BUSYKEY comes first when the key exists, so those
+// errors are found when the entry is applied (where they change nothing).
+//
+// IDLETIME and FREQ are checked and then ignored: respraft keeps no LRU or
+// LFU clock (see OBJECT).
+//
+// TOUCH only counts the existing keys: it changes no version (Redis does
+// not signal a touched key as modified) and, with no access clock to
+// update, it is a read here.
+func init() {
+	register([]Command{
+		{Name: "dump", Syntax: "key", Arity: 2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Returns a serialized representation of a key's value, in Redis 7.0's format.", Fn: cmdDump},
+		{Name: "restore", Syntax: "key ttl:integer serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency:integer]", Arity: -4, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Creates a key from the serialized representation of a value (DUMP's).", Fn: cmdRestore},
+		{Name: "touch", Syntax: "key [key ...]", Arity: -2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: -1, Step: 1, Group: "generic", Summary: "Counts how many of the given keys exist (their last access time is not tracked).", Fn: cmdTouch},
+	})
+}
+
+const (
+	errBusyKey      = "BUSYKEY Target key name already exists."
+	errRestoreTTL   = "ERR Invalid TTL value, must be >= 0"
+	errBadPayload   = "ERR DUMP payload version or checksum are wrong"
+	errBadFormat    = "ERR Bad data format"
+	errIdleTimeNeg  = "ERR Invalid IDLETIME value, must be >= 0"
+	errFreqRange    = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+	restoreNoOption = -1
+)
+
+// DUMP key
+func cmdDump(c *Ctx, argv [][]byte) {
+	if c.Checking() {
+		return
+	}
+	e := c.lookup(argv[1])
+	if e == nil {
+		c.Null()
+		return
+	}
+	c.Bulk(dumpPayload(e.val))
+}
+
+// restoreOpts are RESTORE's options after key, ttl and payload.
+type restoreOpts struct {
+	replace, absTTL bool
+	idle, freq      int64
+}
+
+// parseRestoreOpts parses the options as restoreCommand does: IDLETIME
+// after FREQ (or FREQ after IDLETIME) is a syntax error.
+func parseRestoreOpts(argv [][]byte) (restoreOpts, string) {
+	o := restoreOpts{idle: restoreNoOption, freq: restoreNoOption}
+	for j := 4; j < len(argv); j++ {
+		more := len(argv) - j - 1
+		switch {
+		case eqFold(argv[j], "replace"):
+			o.replace = true
+		case eqFold(argv[j], "absttl"):
+			o.absTTL = true
+		case eqFold(argv[j], "idletime") && more >= 1 && o.freq == restoreNoOption:
+			n, isInt := parseInt(argv[j+1])
+			if !isInt {
+				return o, ErrNotInteger
+			}
+			if n < 0 {
+				return o, errIdleTimeNeg
+			}
+			o.idle = n
+			j++
+		case eqFold(argv[j], "freq") && more >= 1 && o.idle == restoreNoOption:
+			n, isInt := parseInt(argv[j+1])
+			if !isInt {
+				return o, ErrNotInteger
+			}
+			if n < 0 || n > 255 {
+				return o, errFreqRange
+			}
+			o.freq = n
+			j++
+		default:
+			return o, ErrSyntax
+		}
+	}
+	return o, ""
+}
+
+// restoreValue checks the TTL and the payload and decodes the value.
+func restoreValue(argv [][]byte) (ttl int64, v value, msg string) {
+	ttl, isInt := parseInt(argv[2])
+	if !isInt {
+		return 0, nil, ErrNotInteger
+	}
+	if ttl < 0 {
+		return 0, nil, errRestoreTTL
+	}
+	if !verifyPayload(argv[3]) {
+		return 0, nil, errBadPayload
+	}
+	v, err := restorePayload(argv[3])
+	if err != nil {
+		return 0, nil, errBadFormat
+	}
+	return ttl, v, ""
+}
+
+// RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds]
+// [FREQ frequency]
+//
+// A TTL of 0 means no expiry. An expiry already past (ABSTTL in the past,
+// or a relative TTL that overflows) creates nothing and replies OK, after
+// deleting the key REPLACE named, as Redis 7.0 does.
+func cmdRestore(c *Ctx, argv [][]byte) {
+	o, msg := parseRestoreOpts(argv)
+	if msg != "" {
+		c.Error(msg)
+		return
+	}
+	if c.Checking() {
+		if o.replace {
+			if _, _, msg := restoreValue(argv); msg != "" {
+				c.Error(msg)
+			}
+		}
+		return
+	}
+	key := string(argv[1])
+	if !o.replace && c.live(c.db, key) != nil {
+		c.Error(errBusyKey)
+		return
+	}
+	ttl, v, msg := restoreValue(argv)
+	if msg != "" {
+		c.Error(msg)
+		return
+	}
+	if o.replace {
+		c.remove(c.db, key)
+	}
+	at := ttl
+	if ttl != 0 && !o.absTTL {
+		at = int64(uint64(ttl) + uint64(c.Now)) // wraps like the C code; caught below
+	}
+	if ttl != 0 && at <= c.Now {
+		c.OK()
+		return
+	}
+	c.setValueIn(c.db, key, v, at)
+	c.OK()
+}
+
+// TOUCH key [key ...]
+func cmdTouch(c *Ctx, argv [][]byte) {
+	if c.Checking() {
+		return
+	}
+	n := 0
+	for _, k := range argv[1:] {
+		if c.lookup(k) != nil {
+			n++
+		}
+	}
+	c.Int(int64(n))
+}

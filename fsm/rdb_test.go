@@ -1,0 +1,281 @@
+package fsm
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// redisVectors are DUMP payloads of redis-server 7.0.15 (default config),
+// captured with
+//
+//	redis-server --port 7340 --save '' --appendonly no
+//	redis-cli -p 7340 <the commands>
+//	redis-cli -p 7340 --raw DUMP key | head -c -1 | xxd -p
+//
+// respraft must DUMP the same bytes for the same value, and RESTORE them
+// to the same value.
+var redisVectors = []struct {
+	name  string
+	build []string // builds key k
+	hex   string
+	read  []string // a read of k whose reply shows the value
+	want  string
+}{
+	{"raw string", c("SET k hello"), "000568656c6c6f0a006372df766534200a",
+		c("GET k"), bulk("hello")},
+	{"int16 string", c("SET k 12345"), "00c139300a009d94ea2793fc08b9",
+		c("GET k"), bulk("12345")},
+	{"int8 string", c("SET k -100"), "00c09c0a00ff77a3b766addee4",
+		c("GET k"), bulk("-100")},
+	{"int32 string", c("SET k 100000"), "00c2a08601000a00f12403506f2fa674",
+		c("GET k"), bulk("100000")},
+	{"LZF string", []string{"SET", "k", strings.Repeat("a", 50)}, "00c30932016161e025000161610a0009ac48b9ab15fbc9",
+		c("GET k"), bulk(strings.Repeat("a", 50))},
+	{"long integer string", c("SET k 9223372036854775807"), "0013393232333337323033363835343737353830370a003a657e9481e85f22",
+		c("GET k"), bulk("9223372036854775807")},
+	{"list", c("RPUSH k a b 1 2"), "1201021111000000040081610281620201010201ff0a006d72713e9b43482b",
+		c("LRANGE k 0 -1"), array(bulk("a"), bulk("b"), bulk("1"), bulk("2"))},
+	{"list of every integer width", c("RPUSH k -1 1000 -5000 100000 -10000000 9223372036854775807 3000000000"),
+		"12010230300000000700dfff02c3e802f178ec03f2a0860104f3806967ff05f4ffffffffffffff7f09f4005ed0b20000000009ff0a00b2a2df6744d0e659",
+		c("LRANGE k 0 -1"), array(bulk("-1"), bulk("1000"), bulk("-5000"), bulk("100000"), bulk("-10000000"), bulk("9223372036854775807"), bulk("3000000000"))},
+	{"list with an LZF-compressed listpack", []string{"RPUSH", "k", strings.Repeat("x", 100)},
+		"120102c310406e086e0000000100e06478e05a000166ff0a006e306adf62fb8b26",
+		c("LLEN k"), integer(1)},
+	{"intset of int16", c("SADD k 3 1 2"), "0b0e02000000030000000100020003000a00a5025ce26d6e4d1b",
+		c("SISMEMBER k 3"), integer(1)},
+	{"intset of int32", c("SADD k 1 70000 -3"), "0b140400000003000000fdffffff01000000701101000a007b8d4dddaf2286d7",
+		c("SISMEMBER k -3"), integer(1)},
+	{"intset of int64", c("SADD k 1 7000000000"), "0b180800000002000000010000000000000000863ba1010000000a00ed9415944aa3712b",
+		c("SISMEMBER k 7000000000"), integer(1)},
+	{"listpack hash", c("HSET k f v f2 3"), "1013130000000400816602817602826632030301ff0a00320c28cf34b64e28",
+		c("HGETALL k"), array(bulk("f"), bulk("v"), bulk("f2"), bulk("3"))},
+	{"hashtable hash", []string{"HSET", "k", "f", strings.Repeat("long-", 14)},
+		"04010166c30d4046056c6f6e672d6ce0350401672d0a009a18873ef7ebe493",
+		c("HGET k f"), bulk(strings.Repeat("long-", 14))},
+}
+
+func unhex(t *testing.T, s string) string {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestDumpMatchesRedis(t *testing.T) {
+	for _, v := range redisVectors {
+		tf := newTestFSM(t)
+		tf.do(v.build...)
+		payload := unhex(t, v.hex)
+		if got := tf.do("DUMP", "k"); got != bulk(payload) {
+			t.Errorf("%s: DUMP = %x, want %s", v.name, got, v.hex)
+		}
+		if got := tf.do("RESTORE", "r", "0", payload); got != ok {
+			t.Errorf("%s: RESTORE = %q", v.name, got)
+			continue
+		}
+		read := append([]string{v.read[0], "r"}, v.read[2:]...)
+		if got := tf.do(read...); got != v.want {
+			t.Errorf("%s: %v after RESTORE = %q, want %q", v.name, read, got, v.want)
+		}
+		if a, b := tf.do("DEBUG", "DIGEST-VALUE", "k"), tf.do("DEBUG", "DIGEST-VALUE", "r"); a != b {
+			t.Errorf("%s: restored value differs from the original", v.name)
+		}
+	}
+}
+
+// The string-set payload comes from Redis's hashtable, in its own order.
+func TestRestoreRedisHashtableSet(t *testing.T) {
+	tf := newTestFSM(t)
+	tf.run([]step{
+		{[]string{"RESTORE", "k", "0", unhex(t, "0202016201610a0075d99d835ef85f65")}, ok},
+		{c("SCARD k"), integer(2)},
+		{c("SMISMEMBER k a b c"), array(integer(1), integer(1), integer(0))},
+		{c("OBJECT ENCODING k"), bulk("hashtable")},
+	})
+}
+
+func TestCRC64Jones(t *testing.T) {
+	// The check value of crc-64-jones, as in Redis's crc64.c test.
+	if got := crc64Jones(0, []byte("123456789")); got != 0xe9c6d914c4b8d9ca {
+		t.Errorf("crc64(123456789) = %#x, want 0xe9c6d914c4b8d9ca", got)
+	}
+}
+
+// withFooter appends a valid version and checksum to an RDB object.
+func withFooter(obj []byte, version uint16) string {
+	b := binary.LittleEndian.AppendUint16(append([]byte{}, obj...), version)
+	return string(binary.LittleEndian.AppendUint64(b, crc64Jones(0, b)))
+}
+
+func TestRestoreOlderEncodings(t *testing.T) {
+	plainList := appendRDBLen([]byte{rdbTypeList}, 2)
+	plainList = appendRDBString(appendRDBString(plainList, []byte("x")), []byte("42"))
+
+	plainHash := appendRDBLen([]byte{rdbTypeHash}, 1)
+	plainHash = appendRDBString(appendRDBString(plainHash, []byte("f")), []byte("v"))
+
+	// A ziplist of "ab", 7 (immediate), 300 (int16), -70000 (int32).
+	zlBody := []byte{0, 0x02, 'a', 'b', 4, 0xF8, 2, 0xC0, 0x2C, 0x01, 4, 0xD0}
+	zlBody = binary.LittleEndian.AppendUint32(zlBody, uint32(0xFFFEEE90)) // -70000
+	zl := binary.LittleEndian.AppendUint32(nil, uint32(10+len(zlBody)+1))
+	zl = binary.LittleEndian.AppendUint32(zl, 0) // zltail is not read
+	zl = binary.LittleEndian.AppendUint16(zl, 4)
+	zl = append(append(zl, zlBody...), 0xFF)
+	zipList := appendRDBString([]byte{rdbTypeListZiplist}, zl)
+	quick := appendRDBString(appendRDBLen([]byte{rdbTypeListQuicklist}, 1), zl)
+	zipHash := appendRDBString([]byte{rdbTypeHashZiplist}, zl)
+
+	// A quicklist 2 with a PLAIN node and an empty listpack node.
+	var lp listpackWriter
+	ql2 := appendRDBLen([]byte{rdbTypeListQuicklist2}, 3)
+	ql2 = appendRDBString(appendRDBLen(ql2, quicklistNodePlain), []byte("plain"))
+	ql2 = appendRDBString(appendRDBLen(ql2, quicklistNodePacked), lp.bytes())
+	lp.append([]byte("-5"))
+	ql2 = appendRDBString(appendRDBLen(ql2, quicklistNodePacked), lp.bytes())
+
+	tf := newTestFSM(t)
+	tf.run([]step{
+		{[]string{"RESTORE", "a", "0", withFooter(plainList, 9)}, ok},
+		{c("LRANGE a 0 -1"), array(bulk("x"), bulk("42"))},
+		{[]string{"RESTORE", "b", "0", withFooter(plainHash, 6)}, ok},
+		{c("HGETALL b"), array(bulk("f"), bulk("v"))},
+		{[]string{"RESTORE", "c", "0", withFooter(zipList, 7)}, ok},
+		{c("LRANGE c 0 -1"), array(bulk("ab"), bulk("7"), bulk("300"), bulk("-70000"))},
+		{[]string{"RESTORE", "d", "0", withFooter(quick, 9)}, ok},
+		{c("LRANGE d 0 -1"), array(bulk("ab"), bulk("7"), bulk("300"), bulk("-70000"))},
+		{[]string{"RESTORE", "e", "0", withFooter(zipHash, 9)}, ok},
+		{c("HGETALL e"), array(bulk("ab"), bulk("7"), bulk("300"), bulk("-70000"))},
+		{[]string{"RESTORE", "f", "0", withFooter(ql2, 10)}, ok},
+		{c("LRANGE f 0 -1"), array(bulk("plain"), bulk("-5"))},
+	})
+}
+
+func TestRestoreBadFormat(t *testing.T) {
+	var empty listpackWriter
+	cases := map[string][]byte{
+		"unknown type":             {99, 0},
+		"sorted set (no type yet)": {rdbTypeZsetListpack, 0},
+		"zipmap":                   {rdbTypeHashZipmap, 0},
+		"truncated string":         {rdbTypeString, 30, 'a'},
+		"empty set":                {rdbTypeSet, 0},
+		"repeated set member":      appendRDBString(appendRDBString([]byte{rdbTypeSet, 2}, []byte("a")), []byte("a")),
+		"empty list":               appendRDBString([]byte{rdbTypeListQuicklist2, 1, quicklistNodePacked}, empty.bytes()),
+		"bad container":            appendRDBString([]byte{rdbTypeListQuicklist2, 1, 7}, []byte("x")),
+		"odd listpack hash":        appendRDBString([]byte{rdbTypeHashListpack}, func() []byte { var w listpackWriter; w.append([]byte("f")); return w.bytes() }()),
+		"bad intset width":         appendRDBString([]byte{rdbTypeSetIntset}, []byte{3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0}),
+		"bad LZF":                  {rdbTypeString, 0xC3, 2, 10, 0xFF, 0xFF},
+		"bad length encoding":      {rdbTypeString, 0x82},
+	}
+	for name, obj := range cases {
+		tf := newTestFSM(t)
+		if got := tf.do("RESTORE", "k", "0", withFooter(obj, 10)); got != errReply(errBadFormat) {
+			t.Errorf("%s: RESTORE = %q, want Bad data format", name, got)
+		}
+		if got := tf.do("EXISTS", "k"); got != integer(0) {
+			t.Errorf("%s: the key exists after a failed RESTORE", name)
+		}
+	}
+}
+
+// randomValue builds a value of each kind, with sizes that cross every
+// encoding threshold.
+func randomValue(r *rand.Rand, kind int) value {
+	elem := func() []byte {
+		switch r.IntN(5) {
+		case 0:
+			return strconv.AppendInt(nil, r.Int64N(1<<40)-1<<39, 10)
+		case 1:
+			return strconv.AppendInt(nil, int64(r.IntN(300)), 10)
+		case 2:
+			return bytes.Repeat([]byte{byte('a' + r.IntN(3))}, r.IntN(200))
+		}
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = byte(r.IntN(256))
+		}
+		return b
+	}
+	n := 1 + r.IntN([]int{5, 200, 3000}[r.IntN(3)])
+	switch kind {
+	case 0:
+		return &strValue{b: bytes.Repeat(elem(), 1+r.IntN(50))}
+	case 1:
+		l := newList()
+		for i := 0; i < n; i++ {
+			l.PushRight(elem())
+		}
+		return l
+	case 2:
+		s := newSet()
+		for i := 0; i < n; i++ {
+			m := elem()
+			if r.IntN(2) == 0 {
+				m = strconv.AppendInt(nil, r.Int64N(2000)-1000, 10)
+			}
+			s.m.Set(string(m), struct{}{})
+		}
+		return s
+	}
+	h := newHash()
+	for i := 0; i < n; i++ {
+		h.m.Set(string(elem()), elem())
+	}
+	return h
+}
+
+func TestDumpRestoreRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 200; i++ {
+		v := randomValue(r, i%4)
+		p := dumpPayload(v)
+		if !verifyPayload(p) {
+			t.Fatalf("value %d: own payload fails verification", i)
+		}
+		got, err := restorePayload(p)
+		if err != nil {
+			t.Fatalf("value %d (%s): restore: %v", i, v.Type(), err)
+		}
+		d1, d2 := newDigester(), newDigester()
+		v.digest(d1)
+		got.digest(d2)
+		if d1.Hex() != d2.Hex() {
+			t.Fatalf("value %d (%s): round trip changed the value", i, v.Type())
+		}
+		if !bytes.Equal(dumpPayload(got), p) && v.Type() != "set" {
+			t.Errorf("value %d (%s): DUMP of the restored value differs", i, v.Type())
+		}
+	}
+}
+
+func TestLZFRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 500; i++ {
+		in := make([]byte, 3+r.IntN(20000))
+		alphabet := 1 + r.IntN(255)
+		for j := range in {
+			if j > 10 && r.IntN(3) == 0 {
+				in[j] = in[j-1-r.IntN(min(j, 9000))]
+			} else {
+				in[j] = byte(r.IntN(alphabet))
+			}
+		}
+		c := lzfCompress(in, len(in)-4)
+		if c == nil {
+			continue
+		}
+		if len(c) > len(in)-4 {
+			t.Fatalf("input %d: compressed to %d bytes, over the limit %d", i, len(c), len(in)-4)
+		}
+		out, ok := lzfDecompress(c, len(in))
+		if !ok || !bytes.Equal(out, in) {
+			t.Fatalf("input %d: LZF round trip failed", i)
+		}
+	}
+}
