@@ -309,7 +309,11 @@ func sparseSet(b []byte, index int, count uint8) ([]byte, int) {
 	}
 	nb := make([]byte, len(b)+delta, len(b)+delta+3)
 	copy(nb, b[:p])
-	copy(nb[p:], seq) // an XZERO cut by the end of the string loses seq's last byte, as in C
+	// An XZERO cut by the end of the string loses seq's last byte, as in
+	// C. (Redis leaves that byte just past the end, where its NUL was; a
+	// later read past the end sees it there and 0 here. Only a value
+	// corrupted by hand can get there.)
+	copy(nb[p:], seq)
 	if p+oldlen < len(b) {
 		copy(nb[p+len(seq):], b[p+oldlen:])
 	}
