@@ -311,8 +311,8 @@ func sparseSet(b []byte, index int, count uint8) ([]byte, int) {
 	copy(nb, b[:p])
 	// An XZERO cut by the end of the string loses seq's last byte, as in
 	// C. (Redis leaves that byte just past the end, where its NUL was; a
-	// later read past the end sees it there and 0 here. Only a value
-	// corrupted by hand can get there.)
+	// later read past the end, by the same PFADD or a later command, sees
+	// it there and 0 here. Only a value cut by hand can get there.)
 	copy(nb[p:], seq)
 	if p+oldlen < len(b) {
 		copy(nb[p+len(seq):], b[p+oldlen:])
