@@ -33,15 +33,6 @@ func sha(s string) string {
 	return hex.EncodeToString(h[:])
 }
 
-func unhex(t *testing.T, s string) string {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // elems returns "e<from>" ... "e<to-1>".
 func elems(from, to int) []string {
 	out := make([]string, 0, to-from)

@@ -1,6 +1,7 @@
 package fsm
 
 import (
+	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -120,6 +121,16 @@ func itoa(n int) string {
 	}
 	if neg {
 		b = append([]byte{'-'}, b...)
+	}
+	return string(b)
+}
+
+// unhex decodes a hex test vector.
+func unhex(t *testing.T, s string) string {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return string(b)
 }

@@ -3,7 +3,6 @@ package fsm
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/hex"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -57,15 +56,6 @@ var redisVectors = []struct {
 	{"hashtable hash", []string{"HSET", "k", "f", strings.Repeat("long-", 14)},
 		"04010166c30d4046056c6f6e672d6ce0350401672d0a009a18873ef7ebe493",
 		c("HGET k f"), bulk(strings.Repeat("long-", 14))},
-}
-
-func unhex(t *testing.T, s string) string {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 func TestDumpMatchesRedis(t *testing.T) {
