@@ -769,3 +769,44 @@ func TestParseScore(t *testing.T) {
 		}
 	}
 }
+
+// TestZSetReadsAreReadOnly runs the sorted-set reads concurrently (as resp
+// does under the read lock); with -race any write they made would be
+// reported, and the digest and version must not move.
+func TestZSetReadsAreReadOnly(t *testing.T) {
+	tf := newTestFSM(t)
+	for i := 0; i < 300; i++ {
+		tf.do("ZADD", "z", itoa(i%11), "m"+itoa(i))
+	}
+	tf.do("ZADD", "u", "0", "a", "0", "b", "0", "c")
+	want := tf.f.DigestAll()
+	version := keyEntry(tf, "z").version
+	reads := [][]string{
+		c("ZRANGE z 0 -1 WITHSCORES"), c("ZRANGE z 5 (9 BYSCORE REV LIMIT 3 20"), c("ZRANGEBYLEX z [m1 (m5"),
+		c("ZREVRANGEBYLEX u + -"), c("ZLEXCOUNT u [b +"), c("ZCOUNT z (2 8"), c("ZRANK z m77"),
+		c("ZREVRANK z m3"), c("ZSCORE z m9"), c("ZMSCORE z m1 nope"), c("ZCARD z"),
+		c("ZUNION 2 z u WITHSCORES"), c("ZINTER 2 z z AGGREGATE MAX"), c("ZDIFF 2 z u"), c("ZINTERCARD 2 z u"),
+		c("ZRANDMEMBER z -5 WITHSCORES"), c("ZSCAN z 0 COUNT 20"), c("ZSCAN u 0"),
+	}
+	done := make(chan struct{})
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 10; i++ {
+				for _, r := range reads {
+					argv := argvOf(r...)
+					if out := tf.f.Read(0, Lookup(argv[0]), argv, nil); IsError(out) {
+						t.Errorf("%v: %q", r, out)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+	if tf.f.DigestAll() != want || keyEntry(tf, "z").version != version {
+		t.Error("a sorted-set read changed the state")
+	}
+}
