@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/raft"
@@ -14,7 +15,7 @@ import (
 func randomWrite(r *rand.Rand) []string {
 	k := func(p string) string { return fmt.Sprintf("%s%d", p, r.IntN(6)) }
 	n := func() string { return fmt.Sprint(r.IntN(20) - 5) }
-	switch r.IntN(32) {
+	switch r.IntN(41) {
 	case 0:
 		return []string{"SET", k("s"), n()}
 	case 1:
@@ -26,7 +27,7 @@ func randomWrite(r *rand.Rand) []string {
 	case 4:
 		return []string{"EXPIRE", k("s"), fmt.Sprint(r.IntN(4))}
 	case 5:
-		return []string{"PEXPIRE", oneOfKeys(r, k("h"), k("l")), fmt.Sprint(r.IntN(3000))}
+		return []string{"PEXPIRE", oneOfKeys(r, k("h"), k("l"), k("z")), fmt.Sprint(r.IntN(3000))}
 	case 6:
 		return []string{"DEL", k("s"), k("h"), k("l")}
 	case 7:
@@ -77,6 +78,24 @@ func randomWrite(r *rand.Rand) []string {
 		return []string{"LSET", k("l"), fmt.Sprint(r.IntN(6) - 3), n()}
 	case 30:
 		return []string{"LMPOP", "2", k("l"), k("l"), "RIGHT", "COUNT", "2"}
+	case 32:
+		return []string{"ZADD", k("z"), n(), k("m"), oneOfKeys(r, "-0", "0.1", "inf", n()), k("m")}
+	case 33:
+		return []string{"ZADD", k("z"), "GT", "CH", n(), oneOfKeys(r, k("m"), strings.Repeat("long", 20))}
+	case 34:
+		return []string{"ZINCRBY", k("z"), oneOfKeys(r, "0.5", "-1", "-0"), k("m")}
+	case 35:
+		return []string{"ZPOPMIN", k("z"), fmt.Sprint(r.IntN(3))}
+	case 36:
+		return []string{"ZREM", k("z"), k("m"), k("m")}
+	case 37:
+		return []string{"ZUNIONSTORE", k("z"), "2", k("z"), k("t"), "WEIGHTS", "2", "-1"}
+	case 38:
+		return []string{"ZRANGESTORE", k("z"), k("z"), "(0", "+inf", "BYSCORE", "LIMIT", "0", fmt.Sprint(r.IntN(4))}
+	case 39:
+		return []string{"ZMPOP", "2", k("z"), k("z"), "MAX", "COUNT", "2"}
+	case 40:
+		return []string{"ZRANDMEMBER", k("z"), fmt.Sprint(r.IntN(7) - 3), "WITHSCORES"}
 	default:
 		return []string{"SETRANGE", k("s"), fmt.Sprint(r.IntN(4)), "ab"}
 	}
@@ -108,7 +127,7 @@ func TestDeterminism(t *testing.T) {
 			data = EncodeExec(now, x)
 		case 1:
 			// Active expiry as the leader would propose it.
-			data = EncodeExpire(now, 0, []string{"s0", "s1", "h2", "t3", "l4"})
+			data = EncodeExpire(now, 0, []string{"s0", "s1", "h2", "t3", "l4", "z5"})
 		default:
 			cmds := make([]Cmd, 1+r.IntN(3))
 			for i := range cmds {
