@@ -5,7 +5,8 @@ import (
 	"math"
 )
 
-// Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP).
+// Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN,
+// BZPOPMAX, BZMPOP).
 //
 // In the state machine a blocking command is what Redis runs inside MULTI:
 // it pops if it can and otherwise answers with a null, at once. The
@@ -30,6 +31,9 @@ func init() {
 		// Like LMPOP, Redis 7.0 reports 0,0,0 for BLMPOP: its keys follow
 		// numkeys.
 		{Name: "blmpop", Syntax: "timeout:double numkeys key [key ...] <LEFT | RIGHT> [COUNT count]", Arity: -5, Flags: FlagWrite | FlagBlocking, FirstKey: 0, LastKey: 0, Step: 0, Group: "list", Summary: "LMPOP, waiting for one of the lists to have an element.", Fn: cmdBLMPop},
+		{Name: "bzpopmin", Syntax: "key [key ...] timeout:double", Arity: -3, Flags: FlagWrite | FlagNoScript | FlagBlocking | FlagFast, FirstKey: 1, LastKey: -2, Step: 1, Group: "sorted-set", Summary: "Pops the lowest-scored member of the first non-empty sorted set, waiting for one if all are empty.", Fn: cmdBZPopMin},
+		{Name: "bzpopmax", Syntax: "key [key ...] timeout:double", Arity: -3, Flags: FlagWrite | FlagNoScript | FlagBlocking | FlagFast, FirstKey: 1, LastKey: -2, Step: 1, Group: "sorted-set", Summary: "Pops the highest-scored member of the first non-empty sorted set, waiting for one if all are empty.", Fn: cmdBZPopMax},
+		{Name: "bzmpop", Syntax: "timeout:double numkeys key [key ...] <MIN | MAX> [COUNT count]", Arity: -5, Flags: FlagWrite | FlagBlocking, FirstKey: 0, LastKey: 0, Step: 0, Group: "sorted-set", Summary: "ZMPOP, waiting for one of the sorted sets to have a member.", Fn: cmdBZMPop},
 	})
 }
 
@@ -62,13 +66,13 @@ func parseTimeout(b []byte) (ms int64, errMsg string) {
 func BlockingTimeout(cmd *Command, argv [][]byte) (ms int64, keys [][]byte, ok bool) {
 	var t []byte
 	switch cmd.Name {
-	case "blpop", "brpop":
+	case "blpop", "brpop", "bzpopmin", "bzpopmax":
 		t, keys = argv[len(argv)-1], argv[1:len(argv)-1]
 	case "blmove":
 		t, keys = argv[5], argv[1:2]
 	case "brpoplpush":
 		t, keys = argv[3], argv[1:2]
-	case "blmpop":
+	case "blmpop", "bzmpop":
 		n, isInt := parseInt(argv[2])
 		if !isInt || n < 1 || n > int64(len(argv)-3) {
 			return 0, nil, false
@@ -134,11 +138,51 @@ func badTimeout(c *Ctx, b []byte) bool {
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: LMPOP's
 // arguments, then the timeout, in the order Redis checks them.
 func cmdBLMPop(c *Ctx, argv [][]byte) {
-	keys, left, count, ok := lmpopArgs(c, argv[1:])
+	keys, left, count, ok := mpopArgs(c, argv[1:], parseWhere)
 	if !ok || badTimeout(c, argv[1]) || c.Checking() {
 		return
 	}
 	lmpopApply(c, keys, left, count)
+}
+
+// BZPOPMIN key [key ...] timeout
+func cmdBZPopMin(c *Ctx, argv [][]byte) { bzpopGeneric(c, argv, false) }
+
+// BZPOPMAX key [key ...] timeout
+func cmdBZPopMax(c *Ctx, argv [][]byte) { bzpopGeneric(c, argv, true) }
+
+// bzpopGeneric pops one member from the first of the keys that holds a
+// sorted set, replying [key, member, score], or a null array.
+func bzpopGeneric(c *Ctx, argv [][]byte, fromMax bool) {
+	if badTimeout(c, argv[len(argv)-1]) || c.Checking() {
+		return
+	}
+	for _, key := range argv[1 : len(argv)-1] {
+		z, ok := lookupType[*zsetValue](c, key)
+		if !ok {
+			return
+		}
+		if z == nil {
+			continue
+		}
+		it := zpop(c, key, fromMax, 1)[0]
+		c.Array(3)
+		c.Bulk(key)
+		c.BulkString(it.member)
+		c.scoreReply(it.score)
+		return
+	}
+	c.NullArray()
+}
+
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: ZMPOP's
+// arguments, then the timeout, in the order Redis checks them.
+func cmdBZMPop(c *Ctx, argv [][]byte) {
+	keys, fromMax, count, ok := mpopArgs(c, argv[1:], parseMinMax)
+	if !ok || badTimeout(c, argv[1]) || c.Checking() {
+		return
+	}
+	zmpopApply(c, keys, fromMax, count)
 }
 
 // EntryOnce is a write proposed with an id, for retries whose first
@@ -230,10 +274,13 @@ func appendOnce(b []byte, t *onceTable) []byte {
 	return b
 }
 
-// HasListData reports whether any of keys in database db holds a
-// non-empty list now (by the later of the node's and the state machine's
-// clock): whether a blocked pop is worth proposing again.
-func (f *FSM) HasListData(db int, keys [][]byte) bool {
+// HasBlockingData reports whether any of keys in database db now holds
+// what cmd (a blocking command) pops, a list or a sorted set (by the later
+// of the node's and the state machine's clock): whether a blocked pop is
+// worth proposing again. As in Redis, a list does not wake BZPOPMIN nor a
+// sorted set BLPOP.
+func (f *FSM) HasBlockingData(cmd *Command, db int, keys [][]byte) bool {
+	wantZset := cmd.Group == "sorted-set"
 	now := f.wallClock()
 	f.mu.RLock()
 	defer f.mu.RUnlock()
@@ -244,8 +291,17 @@ func (f *FSM) HasListData(db int, keys [][]byte) bool {
 	c := Ctx{st: f.st, Now: now}
 	c.selectDB(db)
 	for _, k := range keys {
-		if e := c.lookup(k); e != nil {
-			if l, ok := e.val.(*listValue); ok && l.Len() > 0 {
+		e := c.lookup(k)
+		if e == nil {
+			continue
+		}
+		switch v := e.val.(type) {
+		case *listValue:
+			if !wantZset && v.Len() > 0 {
+				return true
+			}
+		case *zsetValue:
+			if wantZset && v.Len() > 0 {
 				return true
 			}
 		}

@@ -44,6 +44,20 @@ func TestBlockingCommandsApplyWithoutWaiting(t *testing.T) {
 		{c("BLMPOP 0 1 k LEFT"), nilArray},
 		{c("BLMPOP 0 2 k b RIGHT COUNT 5"), array(bulk("b"), bulks("x", "y"))},
 	})
+	tf.run([]step{
+		{c("BZPOPMIN z abc"), errReply("ERR timeout is not a float or out of range")},
+		{c("BZPOPMIN z 0"), nilArray},
+		{c("ZADD z 1 a 2 b 3 c"), integer(3)},
+		{c("BZPOPMIN none z 0"), array(bulk("z"), bulk("a"), bulk("1"))},
+		{c("BZPOPMAX z 0"), array(bulk("z"), bulk("c"), bulk("3"))},
+		{c("BZPOPMIN s z 0"), errReply("WRONGTYPE Operation against a key holding the wrong kind of value")},
+		{c("BZMPOP abc 1 z UP"), errReply("ERR syntax error")},
+		{c("BZMPOP abc 1 z MIN COUNT 0"), errReply("ERR count should be greater than 0")},
+		{c("BZMPOP abc 1 z MIN"), errReply("ERR timeout is not a float or out of range")},
+		{c("BZMPOP 0 1 z MIN COUNT 5"), array(bulk("z"), array(array(bulk("b"), bulk("2"))))},
+		{c("EXISTS z"), integer(0)},
+		{c("BZMPOP 0 1 z MAX"), nilArray},
+	})
 	// Inside EXEC the same replies.
 	if got := tf.exec(nil, c("BLPOP k 0"), c("BLMOVE a b LEFT RIGHT 0"), c("BLMPOP 0 1 k LEFT")); got != array(nilArray, nilBulk, nilArray) {
 		t.Errorf("EXEC of blocking commands on empty keys: %q", got)

@@ -606,16 +606,17 @@ func lmoveGeneric(c *Ctx, src, dst []byte, fromLeft, toLeft bool) {
 // Keys before that list must be absent or lists (WRONGTYPE otherwise);
 // keys after it are not looked at.
 func cmdLMPop(c *Ctx, argv [][]byte) {
-	keys, left, count, ok := lmpopArgs(c, argv)
+	keys, left, count, ok := mpopArgs(c, argv, parseWhere)
 	if !ok || c.Checking() {
 		return
 	}
 	lmpopApply(c, keys, left, count)
 }
 
-// lmpopArgs parses numkeys key [key ...] LEFT|RIGHT [COUNT count] from
-// argv[1:], appending Redis's error if it is malformed.
-func lmpopArgs(c *Ctx, argv [][]byte) (keys [][]byte, left bool, count int64, ok bool) {
+// mpopArgs parses numkeys key [key ...] END [COUNT count] from argv[1:]
+// (LMPOP, ZMPOP and their blocking forms), appending Redis's error if it
+// is malformed. end parses END (LEFT|RIGHT, MIN|MAX) into first.
+func mpopArgs(c *Ctx, argv [][]byte, end func([]byte) (first, ok bool)) (keys [][]byte, first bool, count int64, ok bool) {
 	numkeys, isInt := parseInt(argv[1])
 	if !isInt || numkeys < 1 {
 		c.Error(errNumKeys)
@@ -626,7 +627,7 @@ func lmpopArgs(c *Ctx, argv [][]byte) (keys [][]byte, left bool, count int64, ok
 		c.Error(ErrSyntax)
 		return nil, false, 0, false
 	}
-	left, ok = parseWhere(argv[whereIdx])
+	first, ok = end(argv[whereIdx])
 	if !ok {
 		c.Error(ErrSyntax)
 		return nil, false, 0, false
@@ -649,7 +650,7 @@ func lmpopArgs(c *Ctx, argv [][]byte) (keys [][]byte, left bool, count int64, ok
 	if count == -1 {
 		count = 1
 	}
-	return argv[2:whereIdx], left, count, true
+	return argv[2:whereIdx], first, count, true
 }
 
 // lmpopApply pops up to count elements from the first non-empty list of

@@ -794,47 +794,28 @@ func zpop(c *Ctx, key []byte, fromMax bool, count int64) []zsetItem {
 // [[member, score], ...]], or a null array when none does. Keys before it
 // must be absent or sorted sets (WRONGTYPE otherwise).
 func cmdZMPop(c *Ctx, argv [][]byte) {
-	numkeys, isInt := parseInt(argv[1])
-	if !isInt || numkeys < 1 {
-		c.Error(errNumKeys)
+	keys, fromMax, count, ok := mpopArgs(c, argv, parseMinMax)
+	if !ok || c.Checking() {
 		return
 	}
-	whereIdx := int64(2) + numkeys
-	if numkeys > int64(len(argv)) || whereIdx >= int64(len(argv)) {
-		c.Error(ErrSyntax)
-		return
-	}
-	var fromMax bool
+	zmpopApply(c, keys, fromMax, count)
+}
+
+// parseMinMax parses ZMPOP's MIN | MAX; fromMax is true for MAX.
+func parseMinMax(b []byte) (fromMax, ok bool) {
 	switch {
-	case eqFold(argv[whereIdx], "min"):
-	case eqFold(argv[whereIdx], "max"):
-		fromMax = true
-	default:
-		c.Error(ErrSyntax)
-		return
+	case eqFold(b, "min"):
+		return false, true
+	case eqFold(b, "max"):
+		return true, true
 	}
-	count := int64(-1)
-	for j := int(whereIdx) + 1; j < len(argv); j++ {
-		if count == -1 && eqFold(argv[j], "count") && j+1 < len(argv) {
-			j++
-			n, isInt := parseInt(argv[j])
-			if !isInt || n < 1 {
-				c.Error(errCountNotPos)
-				return
-			}
-			count = n
-			continue
-		}
-		c.Error(ErrSyntax)
-		return
-	}
-	if count == -1 {
-		count = 1
-	}
-	if c.Checking() {
-		return
-	}
-	for _, key := range argv[2:whereIdx] {
+	return false, false
+}
+
+// zmpopApply pops up to count members from the first of keys holding a
+// sorted set, or answers a null array.
+func zmpopApply(c *Ctx, keys [][]byte, fromMax bool, count int64) {
+	for _, key := range keys {
 		z, ok := lookupType[*zsetValue](c, key)
 		if !ok {
 			return

@@ -165,7 +165,7 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 					return
 				default:
 				}
-				if s.fsm.HasListData(db, keys) {
+				if s.fsm.HasBlockingData(cmd.Command, db, keys) {
 					break wait
 				}
 			case <-timeout:

@@ -36,6 +36,25 @@ func TestBlockingPopWaitsForAPush(t *testing.T) {
 		"+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n", "*2\r\n*-1\r\n$-1\r\n")
 	expect(t, waiter.do("BLPOP q -1", "BLPOP q abc"), "-ERR timeout is negative\r\n", "-ERR timeout is not a float or out of range\r\n")
 
+	// Sorted sets: BZPOPMIN waits for a ZADD; a list client is not served
+	// by a sorted set under its key (it times out), as in Redis.
+	if _, err := waiter.c.Write([]byte(encode("BZPOPMIN zq 5"))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	expect(t, pusher.do("ZADD zq 2 b 1 a"), ":2\r\n")
+	if got := waiter.reply(); got != "*3\r\n$2\r\nzq\r\n$1\r\na\r\n$1\r\n1\r\n" {
+		t.Fatalf("BZPOPMIN after ZADD: %q", got)
+	}
+	if _, err := waiter.c.Write([]byte(encode("BLPOP zl 0.3"))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	expect(t, pusher.do("ZADD zl 1 a"), ":1\r\n")
+	if got := waiter.reply(); got != "*-1\r\n" {
+		t.Fatalf("BLPOP on a key that became a sorted set: %q, want a timeout", got)
+	}
+
 	// A client that hangs up while blocked consumes nothing.
 	gone := ts.dial()
 	if _, err := gone.c.Write([]byte(encode("BLPOP q2 0"))); err != nil {

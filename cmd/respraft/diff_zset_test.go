@@ -47,7 +47,7 @@ var zsetFamilyCommands = []string{
 	"ZRANGESTORE", "ZREVRANGE", "ZRANGEBYSCORE", "ZREVRANGEBYSCORE", "ZRANGEBYLEX", "ZREVRANGEBYLEX",
 	"ZRANK", "ZREVRANK", "ZREMRANGEBYRANK", "ZREMRANGEBYSCORE", "ZREMRANGEBYLEX", "ZPOPMIN",
 	"ZPOPMAX", "ZMPOP", "ZUNION", "ZINTER", "ZDIFF", "ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE",
-	"ZINTERCARD", "ZRANDMEMBER", "ZSCAN",
+	"ZINTERCARD", "ZRANDMEMBER", "ZSCAN", "BZPOPMIN", "BZPOPMAX", "BZMPOP",
 	"SADD", "DEL", "TYPE", "RENAME", "COPY", "EXPIRE", "TTL", "SET", "GET", "MULTI", "EXEC",
 }
 
@@ -55,7 +55,7 @@ func init() {
 	diffFamilies = append(diffFamilies, diffFamily{
 		name:     "zset",
 		keys:     zsetKeys,
-		gens:     zsetGens,
+		gens:     func() []genEntry { return append(zsetGens(), zsetBlockingGens()...) },
 		commands: zsetFamilyCommands,
 	})
 }
@@ -528,5 +528,23 @@ func (d *differ) zscan() {
 		if fmtSet(sa) != fmtSet(sb) {
 			d.mismatch("%s: the unions differ\n    redis:    %s\n    respraft: %s", what, fmtSet(sa), fmtSet(sb))
 		}
+	}
+}
+
+// zsetBlockingGens are the blocking pops of sorted sets, with the short
+// timeouts of blockTimeout (diff_list_test.go).
+func zsetBlockingGens() []genEntry {
+	return []genEntry{
+		{name: "BZPOPMIN", weight: 4, simple: func(g *gen) step {
+			return g.cmd("BZPOPMIN", append(g.keys(zsetKeys, 1, 3), g.blockTimeout())...)
+		}},
+		{name: "BZPOPMAX", weight: 4, simple: func(g *gen) step {
+			return g.cmd("BZPOPMAX", append(g.keys(zsetKeys, 1, 3), g.blockTimeout())...)
+		}},
+		{name: "BZMPOP", weight: 4, simple: func(g *gen) step {
+			st := genZMPop(g)
+			st.args = append([]string{g.name("BZMPOP"), g.blockTimeout()}, st.args[1:]...)
+			return st
+		}},
 	}
 }
