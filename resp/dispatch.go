@@ -235,6 +235,7 @@ type pendingWrite struct {
 // frees.
 const (
 	maxInflight = 64
+	maxForwards = 2    // groups in flight to the leader, on a follower
 	maxGroup    = 1024 // commands per entry
 )
 
@@ -243,6 +244,7 @@ func (s *Server) commitLoop() {
 	var proposals sync.WaitGroup
 	defer proposals.Wait()
 	slots := make(chan struct{}, maxInflight)
+	forwards := make(chan struct{}, maxForwards)
 	for {
 		var first *pendingWrite
 		select {
@@ -251,6 +253,12 @@ func (s *Server) commitLoop() {
 			return
 		}
 		slots <- struct{}{}
+		// A follower forwards each group to the leader: few groups in
+		// flight, so that the writes queued meanwhile travel together.
+		forwarding := !s.be.IsLeader()
+		if forwarding {
+			forwards <- struct{}{}
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ApplyTimeout)
 		s.be.LogTurn(ctx)
 		cancel()
@@ -270,6 +278,9 @@ func (s *Server) commitLoop() {
 		go func() {
 			defer proposals.Done()
 			s.commitGroup(group, n)
+			if forwarding {
+				<-forwards
+			}
 			<-slots
 		}()
 	}

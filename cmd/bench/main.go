@@ -24,9 +24,10 @@ import (
 )
 
 type target struct {
-	name string
-	port int
-	stop func()
+	name  string
+	port  int
+	stop  func()
+	ports []int // every node of the target's cluster, for the pub/sub fan-out (nil: just port)
 }
 
 type result struct {
@@ -36,16 +37,18 @@ type result struct {
 func main() {
 	n := flag.Int("n", 200000, "requests per test (redis-benchmark -n)")
 	c := flag.Int("c", 50, "parallel clients (redis-benchmark -c)")
-	tests := flag.String("t", "set,get,incr,sadd,hset,mset", "tests (redis-benchmark -t)")
+	tests := flag.String("t", "set,get,incr,sadd,hset,mset,lpush,lpop,zadd,zrange,pfadd",
+		"tests: redis-benchmark -t names, and zrange (ZRANGE 0 99 of 1,000 members) and pfadd")
+	fan := flag.Int("fanout", 20000, "messages of the pub/sub fan-out benchmark (1 publisher, 50 subscribers); 0 skips it")
 	cluster := flag.Bool("cluster", true, "also benchmark a three-node cluster (leader and follower)")
 	flag.Parse()
-	if err := run(*n, *c, *tests, *cluster); err != nil {
+	if err := run(*n, *c, *tests, *cluster, *fan); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, c int, tests string, withCluster bool) error {
+func run(n, c int, tests string, withCluster bool, fanMsgs int) error {
 	for _, tool := range []string{"redis-server", "redis-benchmark", "redis-cli"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is needed (apt-get install redis-server redis-tools): %w", tool, err)
@@ -78,9 +81,17 @@ func run(n, c int, tests string, withCluster bool) error {
 		targets = targets[:3]
 	}
 	names := strings.Split(tests, ",")
+	var builtin []string
+	for _, name := range names {
+		if _, ok := customByName(name); !ok {
+			builtin = append(builtin, name)
+		}
+	}
 	pipelines := []int{1, 16}
 	results := map[string]map[string]result{} // column -> "test/P" -> result
 	var columns []string
+	fanRates := map[string]float64{} // target -> publishes/s
+	var fanColumns []string
 	for _, tg := range targets {
 		ts, err := tg.start()
 		if err != nil {
@@ -95,15 +106,43 @@ func run(n, c int, tests string, withCluster bool) error {
 			results[col] = map[string]result{}
 			for _, p := range pipelines {
 				fmt.Fprintf(os.Stderr, "bench: %s -P %d ...\n", col, p)
-				rs, err := benchmark(t.port, n, c, p, tests)
-				if err != nil {
-					stopAll(ts)
-					return fmt.Errorf("%s: %w", col, err)
+				if len(builtin) > 0 {
+					rs, err := benchmark(t.port, n, c, p, strings.Join(builtin, ","))
+					if err != nil {
+						stopAll(ts)
+						return fmt.Errorf("%s: %w", col, err)
+					}
+					for name, r := range rs {
+						results[col][name+"/"+strconv.Itoa(p)] = r
+					}
 				}
-				for name, r := range rs {
-					results[col][name+"/"+strconv.Itoa(p)] = r
+				for _, name := range names {
+					ct, ok := customByName(name)
+					if !ok {
+						continue
+					}
+					r, err := benchmarkCustom(t.port, n, c, p, ct)
+					if err != nil {
+						stopAll(ts)
+						return fmt.Errorf("%s: %w", col, err)
+					}
+					results[col][csvName(name)+"/"+strconv.Itoa(p)] = r
 				}
 			}
+		}
+		if fanMsgs > 0 {
+			ports := ts[0].ports
+			if ports == nil {
+				ports = []int{ts[0].port}
+			}
+			fmt.Fprintf(os.Stderr, "bench: %s pub/sub fan-out ...\n", tg.name)
+			rate, err := fanout(ports, 50, fanMsgs)
+			if err != nil {
+				stopAll(ts)
+				return fmt.Errorf("%s fan-out: %w", tg.name, err)
+			}
+			fanRates[tg.name] = rate
+			fanColumns = append(fanColumns, tg.name)
 		}
 		stopAll(ts)
 	}
@@ -138,6 +177,31 @@ func run(n, c int, tests string, withCluster bool) error {
 			fmt.Fprintln(w)
 		}
 	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if len(fanColumns) == 0 {
+		return nil
+	}
+	fmt.Printf("\npub/sub fan-out: 1 publisher, 50 subscribers (spread over the nodes of a cluster), %d messages;\n", fanMsgs)
+	fmt.Printf("publishes/s until every subscriber had every message, and the ratio over redis always\n\n")
+	w = tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	for _, col := range fanColumns {
+		fmt.Fprintf(w, "%s\t", col)
+	}
+	for _, col := range fanColumns[2:] {
+		fmt.Fprintf(w, "%s/always\t", col)
+	}
+	fmt.Fprintln(w)
+	for _, col := range fanColumns {
+		fmt.Fprintf(w, "%.0f\t", fanRates[col])
+	}
+	for _, col := range fanColumns[2:] {
+		if always := fanRates["redis always"]; always > 0 {
+			fmt.Fprintf(w, "%.2fx\t", fanRates[col]/always)
+		}
+	}
+	fmt.Fprintln(w)
 	return w.Flush()
 }
 
@@ -156,8 +220,11 @@ func stopAll(ts []*target) {
 
 // csvName is the test's name in redis-benchmark's CSV output.
 func csvName(test string) string {
-	if test == "mset" {
+	switch test {
+	case "mset":
 		return "MSET (10 keys)"
+	case "lpush", "lpop":
+		return strings.ToUpper(test)
 	}
 	return strings.ToUpper(test)
 }
@@ -299,8 +366,14 @@ func startCluster(tmp, bin string) ([]*target, error) {
 		return nil, errors.New("cluster has no leader")
 	}
 	stop := func() { stopAll(all) }
+	nodes := []int{leader.port}
+	for _, t := range all {
+		if t != leader {
+			nodes = append(nodes, t.port)
+		}
+	}
 	return []*target{
-		{name: "leader", port: leader.port, stop: func() {}},
+		{name: "leader", port: leader.port, stop: func() {}, ports: nodes},
 		{name: "follower", port: follower.port, stop: stop},
 	}, nil
 }
