@@ -44,7 +44,7 @@ const errSortScore = "ERR One or more scores can't be converted into double"
 
 // sortOpts are the parsed options of a SORT.
 type sortOpts struct {
-	desc, alpha, dontSort bool
+	desc, alpha, dontSort  bool
 	limitStart, limitCount int64
 	by                     []byte // nil: sort by the elements
 	gets                   [][]byte
@@ -492,8 +492,10 @@ mantissaDone:
 
 // pqsort sorts v so that at least the positions lrange..rrange hold what a
 // full sort would put there, as Redis's pqsort (a Bentley-McIlroy
-// quicksort that skips the partitions outside the range). Ties come out
-// in exactly Redis's order, which is why it is not sort.Slice.
+// quicksort that skips the partitions outside the range), in the version
+// redis-server 7.0 ships, without the later switch to insertion sort when
+// a pass swapped nothing. Ties come out in exactly Redis's order, which is
+// why it is not sort.Slice.
 func pqsort(v []sortItem, cmp func(a, b *sortItem) int, lrange, rrange int) {
 	pqsortPart(v, 0, len(v), cmp, lrange, rrange)
 }
@@ -554,7 +556,6 @@ func pqsortPart(v []sortItem, base, n int, cmp func(a, b *sortItem) int, lrange,
 		swap(base, pm)
 		pa, pb := base+1, base+1
 		pc, pd := base+n-1, base+n-1
-		swapped := false
 		for {
 			for pb <= pc {
 				r := less(pb, base)
@@ -562,7 +563,6 @@ func pqsortPart(v []sortItem, base, n int, cmp func(a, b *sortItem) int, lrange,
 					break
 				}
 				if r == 0 {
-					swapped = true
 					swap(pa, pb)
 					pa++
 				}
@@ -574,7 +574,6 @@ func pqsortPart(v []sortItem, base, n int, cmp func(a, b *sortItem) int, lrange,
 					break
 				}
 				if r == 0 {
-					swapped = true
 					swap(pc, pd)
 					pd--
 				}
@@ -584,13 +583,8 @@ func pqsortPart(v []sortItem, base, n int, cmp func(a, b *sortItem) int, lrange,
 				break
 			}
 			swap(pb, pc)
-			swapped = true
 			pb++
 			pc--
-		}
-		if !swapped { // already partitioned: finish by insertion
-			insertion(base, n)
-			return
 		}
 		pn := base + n
 		r := min(pa-base, pb-pa)

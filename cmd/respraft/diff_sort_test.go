@@ -131,11 +131,13 @@ func genSort(ro bool) func(*gen) step {
 			}
 		}
 		opts = append(opts, gets...)
+		shuffle(g, opts)
 		if g.p(0.03) {
+			// Last, so that it cannot take the next option as its
+			// argument: a syntax error.
 			opts = append(opts, oneOf(g, []string{"FOO"}, []string{"LIMIT", "1"}, []string{"BY"}, []string{"GET"}, []string{"STORE"}))
 			md = cmpExact
 		}
-		shuffle(g, opts)
 		name := "SORT"
 		if ro {
 			name = "SORT_RO"
