@@ -56,6 +56,21 @@ var redisVectors = []struct {
 	{"hashtable hash", []string{"HSET", "k", "f", strings.Repeat("long-", 14)},
 		"04010166c30d4046056c6f6e672d6ce0350401672d0a009a18873ef7ebe493",
 		c("HGET k f"), bulk(strings.Repeat("long-", 14))},
+	{"listpack zset", c("ZADD k 1 a 2 b"), "111111000000040081610201018162020201ff0a00ba07f224a9d28f55",
+		c("ZRANGE k 0 -1 WITHSCORES"), bulks("a", "1", "b", "2")},
+	// -0 is stored as 0; 2^62 (and 2^62-1, the same double) as integers,
+	// 1e20 as text; the listpack is LZF-compressed.
+	{"listpack zset of every score form", c("ZADD k 1 a 2.5 b -0 c inf d -inf e 1e20 f 4611686018427387904 g 4611686018427387903 h"),
+		"11c34046404e1f4e0000001000816502842d696e66058163020001816102010181620283322e350404816702f4202340000340098168e0030c0c66028531652b32300681640283203d0104ff0a00989d1421e41ed7cd",
+		c("ZRANGE k 0 -1 WITHSCORES"), bulks("e", "-inf", "c", "0", "a", "1", "b", "2.5", "g", "4.6116860184273879e+18", "h", "4.6116860184273879e+18", "f", "1e+20", "d", "inf")},
+	{"listpack zset of text scores", c("ZADD k 1 a 0.1 b -2.5e-3 c 123456789012345678 d"),
+		"11c33a404c114c0000000800816302962d302e3030323530e0040008311781620293302e31e00415201713148161020101816402f450f330a64b9bb60109ff0a001096291ec32528df",
+		c("ZRANGE k 0 -1 WITHSCORES"), bulks("c", "-0.0025000000000000001", "b", "0.10000000000000001", "a", "1", "d", "1.2345678901234568e+17")},
+	// A 70-byte member makes a skiplist, written from the highest score
+	// down; c was added (as 0) while it was still a listpack.
+	{"skiplist zset", []string{"ZADD", "k", "1", "a", "2.5", "b", "-0", "c", "inf", "d", "-inf", "e", "3", strings.Repeat("x", 70)},
+		"05060164000000000000f07fc3094046017878e039000178780000000000000840016200000000000004400161000000000000f03f016300000000000000000165000000000000f0ff0a00c2cbaf056e7e8800",
+		c("ZRANGE k 0 -1 WITHSCORES"), bulks("e", "-inf", "c", "0", "a", "1", "b", "2.5", strings.Repeat("x", 70), "3", "d", "inf")},
 }
 
 func TestDumpMatchesRedis(t *testing.T) {
@@ -268,4 +283,32 @@ func TestLZFRoundTrip(t *testing.T) {
 			t.Fatalf("input %d: LZF round trip failed", i)
 		}
 	}
+}
+
+// testZiplist builds a well-formed ziplist (prevlens and zltail right, as
+// Redis checks them when it converts one) of short strings ([]byte) and
+// integers (int: 0..12 immediate, else int16).
+func testZiplist(entries ...any) []byte {
+	var body []byte
+	prev, tail := 0, 0
+	for _, e := range entries {
+		tail = 10 + len(body)
+		start := len(body)
+		body = append(body, byte(prev))
+		switch e := e.(type) {
+		case []byte:
+			body = append(append(body, byte(len(e))), e...)
+		case int:
+			if e >= 0 && e <= 12 {
+				body = append(body, 0xF1+byte(e))
+			} else {
+				body = binary.LittleEndian.AppendUint16(append(body, 0xC0), uint16(int16(e)))
+			}
+		}
+		prev = len(body) - start
+	}
+	zl := binary.LittleEndian.AppendUint32(nil, uint32(10+len(body)+1))
+	zl = binary.LittleEndian.AppendUint32(zl, uint32(tail))
+	zl = binary.LittleEndian.AppendUint16(zl, uint16(len(entries)))
+	return append(append(zl, body...), 0xFF)
 }
