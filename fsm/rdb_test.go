@@ -3,6 +3,7 @@ package fsm
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -106,6 +107,110 @@ func TestRestoreRedisHashtableSet(t *testing.T) {
 	})
 }
 
+// Payloads redis-server 7.0.15 wrote with other zset-max-listpack-*
+// settings (CONFIG SET before the ZADDs), restored under the defaults:
+// the encoding and then the DUMP must follow Redis's load.
+const (
+	// zset-max-listpack-entries 200; ZADD big129 0 0 .. 0 128.
+	zsetListpack129Hex = "11420c0c020000020100010001010100010a0100016401000165010001660100016701000168010001690100016a0100016b0100016c0100016d0100010b0100016e0100016f01000170010001710100017201000173010001740100017501000176010001770100010c01000178010001790100017a0100017b0100017c0100017d0100017e0100017f010001c0800200010d0100010e0100010f01000110010001110100011201000113010001020100011401000115010001160100011701000118010001190100011a0100011b0100011c0100011d010001030100011e0100011f01000120010001210100012201000123010001240100012501000126010001270100010401000128010001290100012a0100012b0100012c0100012d0100012e0100012f01000130010001310100010501000132010001330100013401000135010001360100013701000138010001390100013a0100013b010001060100013c0100013d0100013e0100013f01000140010001410100014201000143010001440100014501000107010001460100014701000148010001490100014a0100014b0100014c0100014d0100014e0100014f0100010801000150010001510100015201000153010001540100015501000156010001570100015801000159010001090100015a0100015b0100015c0100015d0100015e0100015f01000160010001610100016201000163010001ff0a00b9df64a008e34a9b"
+	// zset-max-listpack-value 100; ZADD long 1 a 2 <70 times y>.
+	zsetLongListpackHex = "11c31740570d5700000004008161020101e04679e03c0003480201ff0a009de06206a3420285"
+	// zset-max-listpack-entries 0; ZADD sk 1 a -0 b 1.5 c inf d.
+	zsetSmallSkiplistHex = "05040164000000000000f07f0163000000000000f83f0161000000000000f03f016200000000000000800a00b242db2202a2e694"
+	// Redis's DUMP of zsetSmallSkiplistHex after restoring it: a listpack,
+	// -0 turned into 0.
+	zsetSmallSkiplistRedumpHex = "11212100000008008162020001816102010181630283312e350481640283696e6604ff0a00e3272263c405b936"
+)
+
+func TestRestoreZsetEncoding(t *testing.T) {
+	tf := newTestFSM(t)
+	long := strings.Repeat("y", 70)
+	tf.run([]step{
+		// A listpack over 128 members becomes a skiplist.
+		{[]string{"RESTORE", "big", "0", unhex(t, zsetListpack129Hex)}, ok},
+		{c("OBJECT ENCODING big"), bulk("skiplist")},
+		{c("ZCARD big"), integer(129)},
+		{c("ZRANGE big 0 2"), bulks("0", "1", "10")},
+		// A listpack of 2 with a long member stays a listpack, dumps as
+		// it came, and stays one when a short member is added.
+		{[]string{"RESTORE", "long", "0", unhex(t, zsetLongListpackHex)}, ok},
+		{c("OBJECT ENCODING long"), bulk("listpack")},
+		{c("DUMP long"), bulk(unhex(t, zsetLongListpackHex))},
+		{c("ZRANGE long 0 -1 WITHSCORES"), bulks("a", "1", long, "2")},
+		{c("ZADD long 3 c"), integer(1)},
+		{c("OBJECT ENCODING long"), bulk("listpack")},
+		// A small ZSET_2 becomes a listpack, with -0 as 0.
+		{[]string{"RESTORE", "sk", "0", unhex(t, zsetSmallSkiplistHex)}, ok},
+		{c("OBJECT ENCODING sk"), bulk("listpack")},
+		{c("ZSCORE sk b"), bulk("0")},
+		{c("DUMP sk"), bulk(unhex(t, zsetSmallSkiplistRedumpHex))},
+	})
+	if got := tf.do("DUMP", "big"); len(got) < 10 || !strings.HasPrefix(got[strings.Index(got, "\r\n")+2:], "\x05\x40\x81") {
+		t.Errorf("DUMP of the restored 129-member listpack = %q..., want RDB_TYPE_ZSET_2 of 129", got[:min(len(got), 20)])
+	}
+}
+
+// The older sorted-set encodings, built here and checked on
+// redis-server 7.0.15 (restored there, then ZRANGE WITHSCORES and DUMP).
+func TestRestoreOlderZsets(t *testing.T) {
+	// RDB_TYPE_ZSET: scores as text, 254 and 255 for +inf and -inf;
+	// " 2xyz" reads as 2 (sscanf) and -0 becomes 0 in the listpack.
+	old := appendRDBLen([]byte{rdbTypeZset}, 5)
+	for _, p := range []struct{ m, s string }{{"a", "1.5"}, {"b", "\xfe"}, {"c", "\xff"}, {"d", " 2xyz"}, {"e", "-0"}} {
+		old = appendRDBString(old, []byte(p.m))
+		if len(p.s) == 1 && p.s[0] >= 253 {
+			old = append(old, p.s[0])
+		} else {
+			old = append(append(old, byte(len(p.s))), p.s...)
+		}
+	}
+	zl := testZiplist([]byte("a"), 2, []byte("b"), []byte("2.5"), []byte("c"), 300)
+	zipped := appendRDBString([]byte{rdbTypeZsetZiplist}, zl)
+	tf := newTestFSM(t)
+	tf.run([]step{
+		{[]string{"RESTORE", "old", "0", withFooter(old, 9)}, ok},
+		{c("OBJECT ENCODING old"), bulk("listpack")},
+		{c("ZRANGE old 0 -1 WITHSCORES"), bulks("c", "-inf", "e", "0", "a", "1.5", "d", "2", "b", "inf")},
+		{c("DUMP old"), bulk(unhex(t, "112a2a0000000a00816302842d696e6605816502000181610283312e3504816402020181620283696e6604ff0a00149b56342c889603"))},
+		{[]string{"RESTORE", "zz", "0", withFooter(zipped, 9)}, ok},
+		{c("OBJECT ENCODING zz"), bulk("listpack")},
+		{c("ZRANGE zz 0 -1 WITHSCORES"), bulks("a", "2", "b", "2.5", "c", "300")},
+		{c("DUMP zz"), bulk(unhex(t, "111a1a0000000600816102020181620283322e3504816302c12c02ff0a009b07a34497e94ba1"))},
+	})
+}
+
+// A listpack Redis never writes (out of order, -0 as text, as older
+// versions stored it) loads sorted, keeps -0, and dumps "-0" again.
+func TestRestoreUnorderedListpackZset(t *testing.T) {
+	var lp listpackWriter
+	for _, e := range []string{"b", "2", "a", "3", "z", "-0", "c", "-1.5"} {
+		lp.append([]byte(e))
+	}
+	payload := withFooter(appendRDBString([]byte{rdbTypeZsetListpack}, lp.bytes()), 10)
+	tf := newTestFSM(t)
+	tf.run([]step{
+		{[]string{"RESTORE", "k", "0", payload}, ok},
+		{c("ZRANGE k 0 -1 WITHSCORES"), bulks("c", "-1.5", "z", "-0", "b", "2", "a", "3")},
+		{c("ZRANK k a"), integer(3)},
+	})
+	var want listpackWriter
+	for _, e := range []string{"c", "-1.5", "z", "-0", "b", "2", "a", "3"} {
+		want.append([]byte(e))
+	}
+	if p := dumpPayload(mustRestore(t, payload)); !bytes.Equal(p[:len(p)-10], appendRDBString([]byte{rdbTypeZsetListpack}, want.bytes())) {
+		t.Errorf("DUMP = %x, want the sorted listpack", p)
+	}
+}
+
+func mustRestore(t *testing.T, payload string) value {
+	t.Helper()
+	v, err := restorePayload([]byte(payload))
+	if err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	return v
+}
+
 func TestCRC64Jones(t *testing.T) {
 	// The check value of crc-64-jones, as in Redis's crc64.c test.
 	if got := crc64Jones(0, []byte("123456789")); got != 0xe9c6d914c4b8d9ca {
@@ -166,7 +271,7 @@ func TestRestoreBadFormat(t *testing.T) {
 	var empty listpackWriter
 	cases := map[string][]byte{
 		"unknown type":             {99, 0},
-		"sorted set (no type yet)": {rdbTypeZsetListpack, 0},
+		"stream (no type yet)":     {21, 0},
 		"zipmap":                   {rdbTypeHashZipmap, 0},
 		"truncated string":         {rdbTypeString, 30, 'a'},
 		"empty set":                {rdbTypeSet, 0},
@@ -177,7 +282,21 @@ func TestRestoreBadFormat(t *testing.T) {
 		"bad intset width":         appendRDBString([]byte{rdbTypeSetIntset}, []byte{3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0}),
 		"bad LZF":                  {rdbTypeString, 0xC3, 2, 10, 0xFF, 0xFF},
 		"bad length encoding":      {rdbTypeString, 0x82},
+		"empty zset":               {rdbTypeZset2, 0},
+		"NaN binary score":         binary.LittleEndian.AppendUint64([]byte{rdbTypeZset2, 1, 1, 'a'}, 0x7FF8000000000001),
+		"NaN text score":           {rdbTypeZset, 1, 1, 'a', 253},
+		"text score not a number":  {rdbTypeZset, 1, 1, 'a', 3, 'a', 'b', 'c'},
+		"empty listpack zset":      appendRDBString([]byte{rdbTypeZsetListpack}, empty.bytes()),
+		"odd listpack zset":        appendRDBString([]byte{rdbTypeZsetListpack}, testListpack("a")),
+		"listpack zset bad score":  appendRDBString([]byte{rdbTypeZsetListpack}, testListpack("a", "x1")),
+		"listpack zset NaN score":  appendRDBString([]byte{rdbTypeZsetListpack}, testListpack("a", "nan")),
+		"listpack zset repeated":   appendRDBString([]byte{rdbTypeZsetListpack}, testListpack("a", "1", "a", "2")),
+		"odd ziplist zset":         appendRDBString([]byte{rdbTypeZsetZiplist}, testZiplist([]byte("a"))),
 	}
+	dup := appendRDBString(appendRDBLen([]byte{rdbTypeZset2}, 2), []byte("a"))
+	dup = binary.LittleEndian.AppendUint64(dup, 0)
+	dup = appendRDBString(dup, []byte("a"))
+	cases["repeated zset member"] = binary.LittleEndian.AppendUint64(dup, 0)
 	for name, obj := range cases {
 		tf := newTestFSM(t)
 		if got := tf.do("RESTORE", "k", "0", withFooter(obj, 10)); got != errReply(errBadFormat) {
@@ -227,18 +346,39 @@ func randomValue(r *rand.Rand, kind int) value {
 			s.m.Set(string(m), struct{}{})
 		}
 		return s
+	case 3:
+		h := newHash()
+		for i := 0; i < n; i++ {
+			h.m.Set(string(elem()), elem())
+		}
+		return h
 	}
-	h := newHash()
+	// Sorted sets: short members mostly (so small ones are listpacks),
+	// scores of every kind, -0 included.
+	z := newZset()
+	scores := []float64{0, math.Copysign(0, -1), 1, -2.5, 0.1, 1e20, math.Inf(1), math.Inf(-1), 1 << 62, 123456789012345678}
 	for i := 0; i < n; i++ {
-		h.m.Set(string(elem()), elem())
+		m := strconv.AppendInt(nil, int64(r.IntN(4*n)), 10)
+		if r.IntN(60) == 0 {
+			m = elem()
+		}
+		f := scores[r.IntN(len(scores))]
+		if r.IntN(3) == 0 {
+			f = r.NormFloat64() * 1e6
+		}
+		z.Set(string(m), f)
 	}
-	return h
+	return z
 }
 
 func TestDumpRestoreRoundTrip(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for i := 0; i < 200; i++ {
-		v := randomValue(r, i%4)
+	encodings := map[string]int{}
+	for i := 0; i < 300; i++ {
+		v := randomValue(r, i%5)
+		if _, ok := v.(*zsetValue); ok {
+			encodings[objectEncoding(v)]++
+		}
 		p := dumpPayload(v)
 		if !verifyPayload(p) {
 			t.Fatalf("value %d: own payload fails verification", i)
@@ -256,6 +396,9 @@ func TestDumpRestoreRoundTrip(t *testing.T) {
 		if !bytes.Equal(dumpPayload(got), p) && v.Type() != "set" {
 			t.Errorf("value %d (%s): DUMP of the restored value differs", i, v.Type())
 		}
+	}
+	if encodings["listpack"] == 0 || encodings["skiplist"] == 0 {
+		t.Errorf("sorted sets by encoding: %v, want both", encodings)
 	}
 }
 
@@ -283,6 +426,14 @@ func TestLZFRoundTrip(t *testing.T) {
 			t.Fatalf("input %d: LZF round trip failed", i)
 		}
 	}
+}
+
+func testListpack(elems ...string) []byte {
+	var w listpackWriter
+	for _, e := range elems {
+		w.append([]byte(e))
+	}
+	return w.bytes()
 }
 
 // testZiplist builds a well-formed ziplist (prevlens and zltail right, as
