@@ -179,8 +179,9 @@ func TestRestoreOlderZsets(t *testing.T) {
 	})
 }
 
-// A listpack Redis never writes (out of order, -0 as text, as older
-// versions stored it) loads sorted, keeps -0, and dumps "-0" again.
+// A listpack Redis 7.0 never writes: out of order, and -0 as text (as
+// older versions stored it). Redis would adopt it unsorted (it does not
+// check the order); respraft sorts it, keeps -0 and dumps "-0" again.
 func TestRestoreUnorderedListpackZset(t *testing.T) {
 	var lp listpackWriter
 	for _, e := range []string{"b", "2", "a", "3", "z", "-0", "c", "-1.5"} {

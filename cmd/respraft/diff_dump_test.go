@@ -8,13 +8,13 @@ import (
 
 // The dump family: DUMP and RESTORE in both directions between
 // redis-server and respraft, TOUCH, OBJECT and MEMORY USAGE, over values
-// built by the string, list, set and hash writers of diffGens and by ZADD
-// and ZREM on the sorted-set keys dz1..dz3.
+// built by the string, list, set and hash writers of diffGens and by ZADD,
+// ZREM and ZREMRANGEBYRANK on the sorted-set keys dz1..dz3.
 //
 // The sorted sets are built to cross both listpack limits: ZADD sometimes
 // adds up to 150 members at once and sometimes a member of 65 to 70
-// bytes (64 is the limit), and ZREM and DEL shrink them again (a skiplist
-// of few members stays one, in both). Scores come from a pool of
+// bytes (64 is the limit), and ZREM, ZREMRANGEBYRANK and DEL shrink them
+// again (a skiplist of few members stays one, in both, until a RESTORE). Scores come from a pool of
 // integers, decimals, -0, inf/-inf, integral values around 2^62 (where
 // the listpack stops storing integers) and beyond 2^53, and 1e20.
 //
@@ -34,7 +34,7 @@ var dumpFamilyWriters = []string{
 // The pseudo-commands in parentheses count the sorted-set payloads of
 // each encoding that were compared (DUMP) or restored from Redis
 // (RESTORE), so that a full run fails if it never produced one.
-var dumpFamilyCommands = append([]string{"DUMP", "RESTORE", "TOUCH", "OBJECT", "MEMORY", "ZADD", "ZREM",
+var dumpFamilyCommands = append([]string{"DUMP", "RESTORE", "TOUCH", "OBJECT", "MEMORY", "ZADD", "ZREM", "ZREMRANGEBYRANK",
 	"DUMP(zset listpack)", "DUMP(zset skiplist)", "RESTORE(zset listpack)", "RESTORE(zset skiplist)"}, dumpFamilyWriters...)
 
 // dumpKey is a key to DUMP, RESTORE from or inspect: a sorted set more
@@ -88,6 +88,7 @@ func init() {
 				genEntry{name: "MEMORY", weight: 8, special: (*differ).memoryUsage},
 				genEntry{name: "ZADD", weight: 30, simple: genDumpZadd},
 				genEntry{name: "ZREM", weight: 8, simple: genDumpZrem},
+				genEntry{name: "ZREMRANGEBYRANK", weight: 3, simple: genDumpZremrange},
 				genEntry{name: "DEL dz", weight: 2, simple: func(g *gen) step { return g.cmd("DEL", oneOf(g, dumpZsetKeys...)) }},
 			)
 		},
@@ -124,7 +125,9 @@ func genDumpZadd(g *gen) step {
 	return g.cmd("ZADD", args...)
 }
 
-// ZREM key member [member ...]: a few members, sometimes many.
+// ZREM key member [member ...]: a few members, sometimes many, often
+// the long ones, so that a skiplist comes back under both limits (and a
+// RESTORE makes it a listpack again).
 func genDumpZrem(g *gen) step {
 	n := 1 + g.n(4)
 	if g.p(0.15) {
@@ -132,9 +135,21 @@ func genDumpZrem(g *gen) step {
 	}
 	args := []string{g.key(dumpZsetKeys)}
 	for i := 0; i < n; i++ {
-		args = append(args, dumpZmember(g))
+		m := dumpZmember(g)
+		if g.p(0.2) {
+			m = strings.Repeat("L", 65+g.n(6))
+		}
+		args = append(args, m)
 	}
 	return g.cmd("ZREM", args...)
+}
+
+// ZREMRANGEBYRANK key start stop: cuts a big sorted set down to a few
+// members at once.
+func genDumpZremrange(g *gen) step {
+	start := oneOf(g, "0", "1", "5", "-100", "-50")
+	stop := oneOf(g, "-1", "-2", "-5", "100", "150")
+	return g.cmd("ZREMRANGEBYRANK", g.key(dumpZsetKeys), start, stop)
 }
 
 // genObject: OBJECT ENCODING, REFCOUNT and FREQ compare exactly (FREQ is
