@@ -22,7 +22,9 @@ import (
 //     Redis never converts a hashtable set back to an intset (after SREM
 //     of its non-integers, say); respraft answers by content;
 //   - hashes: "listpack" or "hashtable", following the one-way conversion
-//     hashMap already mirrors from Redis.
+//     hashMap already mirrors from Redis;
+//   - sorted sets: "listpack" or "skiplist", the flag zsetValue keeps as
+//     Redis would (including after RESTORE, see rdb.go).
 //
 // OBJECT REFCOUNT is 1, or 2147483647 for a string Redis would hold as one
 // of its shared integers (0..9999, int-encoded). OBJECT IDLETIME is always
@@ -155,6 +157,11 @@ func objectEncoding(v value) string {
 			return "listpack"
 		}
 		return "hashtable"
+	case *zsetValue:
+		if v.listpack {
+			return "listpack"
+		}
+		return "skiplist"
 	}
 	return "unknown"
 }
@@ -250,6 +257,12 @@ func memoryUsage(key []byte, v value) int64 {
 	case *hashValue:
 		v.m.Each(func(f string, val []byte) bool {
 			n += int64(memElemOverhead + len(f) + len(val))
+			return true
+		})
+	case *zsetValue:
+		// Each member is in both the dict and the tree, with its score.
+		v.tree.Scan(func(it zsetItem) bool {
+			n += int64(2*memElemOverhead + len(it.member) + 8)
 			return true
 		})
 	}

@@ -36,8 +36,27 @@ func TestObjectEncoding(t *testing.T) {
 		{c("OBJECT ENCODING h"), bulk("listpack")},
 		{[]string{"HSET", "h", "f", strings.Repeat("x", 65)}, integer(0)},
 		{c("OBJECT ENCODING h"), bulk("hashtable")},
+		{c("ZADD z 1 a 2 b"), integer(2)},
+		{c("OBJECT ENCODING z"), bulk("listpack")},
+		{[]string{"ZADD", "z", "3", strings.Repeat("x", 64)}, integer(1)},
+		{c("OBJECT ENCODING z"), bulk("listpack")},
+		{[]string{"ZADD", "z", "3", strings.Repeat("x", 65)}, integer(1)},
+		{c("OBJECT ENCODING z"), bulk("skiplist")},
+		{append([]string{"ZADD", "zbig"}, zaddPairs(128)...), integer(128)},
+		{c("OBJECT ENCODING zbig"), bulk("listpack")},
+		{c("ZADD zbig 0 new"), integer(1)},
+		{c("OBJECT ENCODING zbig"), bulk("skiplist")},
 		{c("OBJECT ENCODING nokey"), nilBulk},
 	})
+}
+
+// zaddPairs is n score-member pairs: 0 m0 1 m1 ...
+func zaddPairs(n int) []string {
+	var out []string
+	for i := 0; i < n; i++ {
+		out = append(out, strconv.Itoa(i), "m"+strconv.Itoa(i))
+	}
+	return out
 }
 
 func TestObjectOther(t *testing.T) {
@@ -87,6 +106,8 @@ func TestMemoryUsage(t *testing.T) {
 		{c("MEMORY USAGE k SAMPLES 0"), integer(memKeyOverhead + 1 + 5)},
 		{c("RPUSH l a bb"), integer(2)},
 		{c("MEMORY USAGE l"), integer(memKeyOverhead + 1 + 2*memElemOverhead + 3)},
+		{c("ZADD z 1 a 2 bb"), integer(2)},
+		{c("MEMORY USAGE z"), integer(memKeyOverhead + 1 + 2*(2*memElemOverhead+8) + 3)},
 	})
 	if help := tf.do("MEMORY", "HELP"); !strings.HasPrefix(help, "*6\r\n+MEMORY <subcommand>") {
 		t.Errorf("MEMORY HELP = %q", help)

@@ -34,17 +34,30 @@ import (
 //     that once held a wider integer dumps wider there), other sets as
 //     RDB_TYPE_SET in respraft's member order;
 //   - small hashes (see hashMap) as RDB_TYPE_HASH_LISTPACK in insertion
-//     order, exactly as Redis; big ones as RDB_TYPE_HASH.
+//     order, exactly as Redis; big ones as RDB_TYPE_HASH;
+//   - sorted sets that Redis would hold as a listpack (zsetValue.listpack)
+//     as RDB_TYPE_ZSET_LISTPACK, in ascending order, each member followed
+//     by its score as zzlInsertAt stores it (an integer when integral
+//     within ±2^62, else "%.17g" text); skiplists as RDB_TYPE_ZSET_2 from
+//     the highest score down, as rdbSaveObject walks from the tail, with
+//     8-byte little-endian doubles. Redis keeps a listpack score's text as
+//     it was loaded, so a restored listpack whose scores were written in
+//     another form ("1.0", say) dumps in the canonical form here.
 //
 // RESTORE reads every encoding redis-server 7.0 writes for these types
 // (including PLAIN quicklist nodes and LZF-compressed containers) and the
 // older ones Redis 7.0 still loads: RDB_TYPE_LIST, RDB_TYPE_LIST_ZIPLIST,
-// RDB_TYPE_LIST_QUICKLIST (ziplist nodes) and RDB_TYPE_HASH_ZIPLIST. The
-// zipmap hash (type 9, Redis 2.6 and older) is not read. Sorted sets and
-// streams are not types of respraft yet: their payloads are "Bad data
-// format". Adding sorted sets is one case in appendRDBValue (write
-// RDB_TYPE_ZSET_LISTPACK or RDB_TYPE_ZSET_2) and rows for types 5 and 17
-// (and 3, 12) in rdbLoaders.
+// RDB_TYPE_LIST_QUICKLIST (ziplist nodes), RDB_TYPE_HASH_ZIPLIST,
+// RDB_TYPE_ZSET (scores as text, with 253/254/255 for nan/+inf/-inf) and
+// RDB_TYPE_ZSET_ZIPLIST. The zipmap hash (type 9, Redis 2.6 and older) is
+// not read. Streams are not a type of respraft yet: their payloads are
+// "Bad data format".
+//
+// A restored sorted set takes the encoding Redis's rdbLoadObject gives it:
+// a listpack (or ziplist) payload stays a listpack unless it has more than
+// 128 members, even with a member longer than 64 bytes; a ZSET or ZSET_2
+// payload becomes a listpack when it fits both limits (which turns -0
+// scores into 0).
 //
 // Redis validates containers shallowly when sanitize-dump-payload is "no"
 // (its default) and may accept a corrupt listpack it cannot read later;
@@ -184,6 +197,8 @@ func appendRDBValue(b []byte, v value) []byte {
 			return true
 		})
 		return b
+	case *zsetValue:
+		return appendRDBZset(b, v)
 	}
 	panic("fsm: DUMP of a value type without an RDB encoding: " + v.Type())
 }
@@ -258,6 +273,40 @@ func appendRDBList(b []byte, v *listValue) []byte {
 		b = appendRDBString(b, n)
 	}
 	return b
+}
+
+// appendRDBZset writes a sorted set as RDB_TYPE_ZSET_LISTPACK or
+// RDB_TYPE_ZSET_2 (see the top comment).
+func appendRDBZset(b []byte, z *zsetValue) []byte {
+	if z.listpack {
+		var lp listpackWriter
+		var score []byte
+		z.tree.Scan(func(it zsetItem) bool {
+			lp.append([]byte(it.member))
+			score = appendRDBListpackScore(score[:0], it.score)
+			lp.append(score)
+			return true
+		})
+		return appendRDBString(append(b, rdbTypeZsetListpack), lp.bytes())
+	}
+	b = appendRDBLen(append(b, rdbTypeZset2), uint64(z.Len()))
+	z.tree.Reverse(func(it zsetItem) bool {
+		b = appendRDBString(b, []byte(it.member))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(it.score))
+		return true
+	})
+	return b
+}
+
+// appendRDBListpackScore is a score's text in a listpack. A listpack
+// holds -0 only when it was restored from a payload with the text "-0"
+// (older Redis versions wrote that), which Redis keeps and dumps as is;
+// every other score is in zzlInsertAt's form.
+func appendRDBListpackScore(b []byte, f float64) []byte {
+	if f == 0 && math.Signbit(f) {
+		return append(b, "-0"...)
+	}
+	return appendListpackScore(b, f)
 }
 
 func quicklistAllowInsert(nodeSize, sz int) bool {
@@ -729,6 +778,10 @@ var rdbLoaders = map[byte]func(r *rdbReader) (value, error){
 	rdbTypeHash:           loadRDBHash,
 	rdbTypeHashListpack:   func(r *rdbReader) (value, error) { return loadRDBPackedHash(r, decodeListpack) },
 	rdbTypeHashZiplist:    func(r *rdbReader) (value, error) { return loadRDBPackedHash(r, decodeZiplist) },
+	rdbTypeZset:           func(r *rdbReader) (value, error) { return loadRDBZset(r, (*rdbReader).textScore) },
+	rdbTypeZset2:          func(r *rdbReader) (value, error) { return loadRDBZset(r, (*rdbReader).binaryScore) },
+	rdbTypeZsetListpack:   func(r *rdbReader) (value, error) { return loadRDBPackedZset(r, decodeListpack) },
+	rdbTypeZsetZiplist:    func(r *rdbReader) (value, error) { return loadRDBPackedZset(r, decodeZiplist) },
 }
 
 func loadRDBString(r *rdbReader) (value, error) {
@@ -869,6 +922,101 @@ func loadRDBPackedHash(r *rdbReader, unpack func([]byte) ([][]byte, bool)) (valu
 		}
 	}
 	return h, nil
+}
+
+// loadRDBZset reads RDB_TYPE_ZSET or RDB_TYPE_ZSET_2: a count, then
+// member and score pairs (Redis writes them in descending order, but any
+// order loads). A NaN score or a repeated member is an error, as in
+// Redis. The result is a listpack when it fits, as after Redis's load.
+func loadRDBZset(r *rdbReader, score func(*rdbReader) float64) (value, error) {
+	n := r.count()
+	z := newZset()
+	z.listpack = false
+	for i := 0; i < n && r.err == nil; i++ {
+		m := r.str()
+		f := score(r)
+		if r.err == nil && !zsetLoadMember(z, string(m), f) {
+			return nil, errRDBCorrupt
+		}
+	}
+	if r.err != nil || z.Len() == 0 {
+		return nil, errRDBCorrupt
+	}
+	z.fitListpack()
+	return z, nil
+}
+
+// binaryScore is rdbLoadBinaryDoubleValue: 8 bytes, little-endian.
+func (r *rdbReader) binaryScore() float64 {
+	if s := r.take(8); s != nil {
+		return math.Float64frombits(binary.LittleEndian.Uint64(s))
+	}
+	return 0
+}
+
+// textScore is rdbLoadDoubleValue: a length byte, 253, 254 and 255
+// standing for nan, +inf and -inf, else that many bytes of text read as
+// sscanf("%lg") does (leading space skipped, trailing bytes ignored).
+func (r *rdbReader) textScore() float64 {
+	n := r.byte()
+	switch n {
+	case 253:
+		return math.NaN()
+	case 254:
+		return math.Inf(1)
+	case 255:
+		return math.Inf(-1)
+	}
+	text := r.take(int(n))
+	for len(text) > 0 && isCSpace(text[0]) {
+		text = text[1:]
+	}
+	f, used, _ := strtod(text)
+	if r.err == nil && used == 0 {
+		r.fail()
+	}
+	return f
+}
+
+// loadRDBPackedZset reads a sorted set kept in one listpack or ziplist of
+// alternating members and scores. Redis adopts the container as it is
+// (unchecked under its default sanitize-dump-payload no); respraft reads
+// every score, refuses a NaN, a score that is not a number or a repeated
+// member, and sorts the pairs. Redis keeps it a listpack unless it has
+// more than 128 members; its conversion to a skiplist keeps the scores
+// as they are (-0 included), so only the flag differs.
+func loadRDBPackedZset(r *rdbReader, unpack func([]byte) ([][]byte, bool)) (value, error) {
+	blob := r.str()
+	if r.err != nil {
+		return nil, r.err
+	}
+	elems, ok := unpack(blob)
+	if !ok || len(elems) == 0 || len(elems)%2 != 0 {
+		return nil, errRDBCorrupt
+	}
+	z := newZset()
+	z.listpack = len(elems)/2 <= zsetMaxListpackEntries
+	for i := 0; i < len(elems); i += 2 {
+		f, ok := parseScore(elems[i+1])
+		if !ok || !zsetLoadMember(z, string(elems[i]), f) {
+			return nil, errRDBCorrupt
+		}
+	}
+	return z, nil
+}
+
+// zsetLoadMember adds a loaded member with its score exactly (-0 kept),
+// reporting false for a NaN score or a member already there.
+func zsetLoadMember(z *zsetValue, m string, f float64) bool {
+	if math.IsNaN(f) {
+		return false
+	}
+	if _, dup := z.dict.Get(m); dup {
+		return false
+	}
+	z.dict.Set(m, f)
+	z.tree.Set(zsetItem{score: f, member: m})
+	return true
 }
 
 // decodeListpack returns the elements of a listpack (integers as decimal

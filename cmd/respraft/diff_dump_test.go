@@ -3,11 +3,20 @@ package main
 import (
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // The dump family: DUMP and RESTORE in both directions between
 // redis-server and respraft, TOUCH, OBJECT and MEMORY USAGE, over values
-// built by the string, list, set and hash writers of diffGens.
+// built by the string, list, set and hash writers of diffGens and by ZADD,
+// ZREM and ZREMRANGEBYRANK on the sorted-set keys dz1..dz3.
+//
+// The sorted sets are built to cross both listpack limits: ZADD sometimes
+// adds up to 150 members at once and sometimes a member of 65 to 70
+// bytes (64 is the limit), and ZREM, ZREMRANGEBYRANK and DEL shrink them
+// again (a skiplist of few members stays one, in both, until a RESTORE). Scores come from a pool of
+// integers, decimals, -0, inf/-inf, integral values around 2^62 (where
+// the listpack stops storing integers) and beyond 2^53, and 1e20.
 //
 // The writers are those after which Redis's encoding follows from the
 // value alone, which is what respraft's OBJECT ENCODING reports (see
@@ -22,15 +31,47 @@ var dumpFamilyWriters = []string{
 	"DEL", "EXPIRE", "RENAME",
 }
 
-var dumpFamilyCommands = append([]string{"DUMP", "RESTORE", "TOUCH", "OBJECT", "MEMORY"}, dumpFamilyWriters...)
+// The pseudo-commands in parentheses count the sorted-set payloads of
+// each encoding that were compared (DUMP) or restored from Redis
+// (RESTORE), so that a full run fails if it never produced one.
+var dumpFamilyCommands = append([]string{"DUMP", "RESTORE", "TOUCH", "OBJECT", "MEMORY", "ZADD", "ZREM", "ZREMRANGEBYRANK",
+	"DUMP(zset listpack)", "DUMP(zset skiplist)", "RESTORE(zset listpack)", "RESTORE(zset skiplist)"}, dumpFamilyWriters...)
 
-// dumpTargets are where RESTORE writes: the family keys and two of its own.
-var dumpTargets = append(slices.Clone(allKeys), "r1", "r2")
+// dumpKey is a key to DUMP, RESTORE from or inspect: a sorted set more
+// often than its share of dumpTargets, which the other types outnumber.
+func dumpKey(g *gen) string {
+	if g.p(0.25) {
+		return oneOf(g, dumpZsetKeys...)
+	}
+	return oneOf(g, dumpTargets...)
+}
+
+// countZsetPayload counts a sorted-set payload under what's pseudo-command.
+func (d *differ) countZsetPayload(what, payload string) {
+	switch {
+	case len(payload) == 0:
+	case payload[0] == 17:
+		d.counts[what+"(zset listpack)"]++
+	case payload[0] == 5:
+		d.counts[what+"(zset skiplist)"]++
+	}
+}
+
+var (
+	dumpZsetKeys   = []string{"dz1", "dz2", "dz3"}
+	dumpZsetScores = []string{"1", "2", "0", "-1", "-0", "1.5", "0.1", "-2.5e-3", "3.0", "100", "-7",
+		"inf", "-inf", "+inf", "1e20", "4611686018427387904", "4611686018427387903", "-4611686018427387904",
+		"4611686018427388000", "9007199254740993", "123456789012345678", "1e-300", "-1e300"}
+)
+
+// dumpTargets are where RESTORE writes: the family keys, the sorted sets
+// and two of its own.
+var dumpTargets = slices.Concat(allKeys, dumpZsetKeys, []string{"r1", "r2"})
 
 func init() {
 	diffFamilies = append(diffFamilies, diffFamily{
 		name: "dump",
-		keys: []string{"r1", "r2"},
+		keys: append([]string{"r1", "r2"}, dumpZsetKeys...),
 		gens: func() []genEntry {
 			var out []genEntry
 			for _, e := range diffGens() {
@@ -45,16 +86,76 @@ func init() {
 				genEntry{name: "TOUCH", weight: 6, simple: func(g *gen) step { return g.cmd("TOUCH", g.keys(dumpTargets, 1, 4)...) }},
 				genEntry{name: "OBJECT", weight: 25, simple: genObject},
 				genEntry{name: "MEMORY", weight: 8, special: (*differ).memoryUsage},
+				genEntry{name: "ZADD", weight: 30, simple: genDumpZadd},
+				genEntry{name: "ZREM", weight: 8, simple: genDumpZrem},
+				genEntry{name: "ZREMRANGEBYRANK", weight: 3, simple: genDumpZremrange},
+				genEntry{name: "DEL dz", weight: 2, simple: func(g *gen) step { return g.cmd("DEL", oneOf(g, dumpZsetKeys...)) }},
 			)
 		},
 		commands: dumpFamilyCommands,
 	})
 }
 
+// dumpZmember is a short member (an integer one, stored as an integer in
+// a listpack, or text), now and then one just at or over the 64-byte
+// listpack limit.
+func dumpZmember(g *gen) string {
+	switch x := g.n(1000); {
+	case x < 6:
+		return strings.Repeat("L", 65+g.n(6))
+	case x < 12:
+		return strings.Repeat("M", 64)
+	case x < 300:
+		return strconv.Itoa(g.n(200))
+	}
+	return "m" + strconv.Itoa(g.n(200))
+}
+
+// ZADD key score member [score member ...], on a dz key (or now and then
+// another, for WRONGTYPE): a few members, sometimes enough to pass 128.
+func genDumpZadd(g *gen) step {
+	n := 1 + g.n(6)
+	if g.p(0.12) {
+		n = 20 + g.n(130)
+	}
+	args := []string{g.key(dumpZsetKeys)}
+	for i := 0; i < n; i++ {
+		args = append(args, oneOf(g, dumpZsetScores...), dumpZmember(g))
+	}
+	return g.cmd("ZADD", args...)
+}
+
+// ZREM key member [member ...]: a few members, sometimes many, often
+// the long ones, so that a skiplist comes back under both limits (and a
+// RESTORE makes it a listpack again).
+func genDumpZrem(g *gen) step {
+	n := 1 + g.n(4)
+	if g.p(0.15) {
+		n = 20 + g.n(120)
+	}
+	args := []string{g.key(dumpZsetKeys)}
+	for i := 0; i < n; i++ {
+		m := dumpZmember(g)
+		if g.p(0.2) {
+			m = strings.Repeat("L", 65+g.n(6))
+		}
+		args = append(args, m)
+	}
+	return g.cmd("ZREM", args...)
+}
+
+// ZREMRANGEBYRANK key start stop: cuts a big sorted set down to a few
+// members at once.
+func genDumpZremrange(g *gen) step {
+	start := oneOf(g, "0", "1", "5", "-100", "-50")
+	stop := oneOf(g, "-1", "-2", "-5", "100", "150")
+	return g.cmd("ZREMRANGEBYRANK", g.key(dumpZsetKeys), start, stop)
+}
+
 // genObject: OBJECT ENCODING, REFCOUNT and FREQ compare exactly (FREQ is
 // an error under the default policy), as do the argument errors.
 func genObject(g *gen) step {
-	key := oneOf(g, dumpTargets...)
+	key := dumpKey(g)
 	switch x := g.n(100); {
 	case x < 60:
 		return g.cmd("OBJECT", g.word("ENCODING"), key)
@@ -73,10 +174,11 @@ func genObject(g *gen) step {
 // list in several quicklist nodes, whose boundaries depend on history;
 // there the payload is checked by restoring it on Redis.
 func (d *differ) dumpCompare() {
-	key := oneOf(d.g, dumpTargets...)
+	key := dumpKey(d.g)
 	argv := []string{d.g.name("DUMP"), key}
 	enc := d.only(d.redis, "OBJECT", "ENCODING", key)
 	a, b := d.both(argv)
+	d.countZsetPayload("DUMP", a.str)
 	comparable := !(enc.isBulk() && enc.str == "hashtable") &&
 		!(a.isBulk() && len(a.str) > 1 && a.str[0] == 18 && a.str[1] != 1)
 	if comparable || !a.isBulk() || !b.isBulk() {
@@ -89,7 +191,10 @@ func (d *differ) dumpCompare() {
 }
 
 // checkOnRedis restores respraft's payload on Redis under a scratch key
-// and compares that value with Redis's own key's.
+// and compares that value with Redis's own key's. A sorted set is
+// compared, encoding included, with Redis's own DUMP of the key restored
+// beside it: RESTORE may turn a small skiplist into a listpack (and its
+// -0 scores into 0) on Redis too.
 func (d *differ) checkOnRedis(key, payload string) {
 	const scratch = "dump-scratch"
 	if v := d.only(d.redis, "RESTORE", scratch, "0", payload, "REPLACE"); v.kind != '+' {
@@ -97,9 +202,19 @@ func (d *differ) checkOnRedis(key, payload string) {
 		return
 	}
 	defer d.only(d.redis, "DEL", scratch)
-	for _, read := range valueReads(d.only(d.redis, "TYPE", key).str) {
-		a := d.only(d.redis, append([]string{read.args[0], key}, read.args[1:]...)...)
-		b := d.only(d.redis, append([]string{read.args[0], scratch}, read.args[1:]...)...)
+	typ := d.only(d.redis, "TYPE", key).str
+	if typ == "zset" {
+		const own = "dump-scratch-redis"
+		if v := d.only(d.redis, "RESTORE", own, "0", d.only(d.redis, "DUMP", key).str, "REPLACE"); v.kind != '+' {
+			d.mismatch("RESTORE of redis's own DUMP %s on redis: %s", key, v)
+			return
+		}
+		defer d.only(d.redis, "DEL", own)
+		key = own
+	}
+	for _, read := range valueReads(typ) {
+		a := d.only(d.redis, readArgv(read, key)...)
+		b := d.only(d.redis, readArgv(read, scratch)...)
 		if ok, how := compareReplies(read, a, b, true); !ok {
 			d.mismatchReplies("redis's "+key+" and respraft's DUMP of it restored on redis, "+read.args[0], a, b, how)
 		}
@@ -118,19 +233,33 @@ func valueReads(typ string) []step {
 		return []step{{args: []string{"SMEMBERS"}, mode: cmpUnordered}}
 	case "hash":
 		return []step{{args: []string{"HGETALL"}, mode: cmpHashPairs}}
+	case "zset":
+		// The scores' text shows -0 (kept only by a skiplist), and
+		// OBJECT ENCODING the listpack/skiplist choice.
+		return []step{{args: []string{"ZRANGE", "0", "-1", "WITHSCORES"}}, {args: []string{"OBJECT", "ENCODING"}}}
 	}
 	return nil
+}
+
+// readArgv is a value read of key: the command, the key, the rest
+// (OBJECT ENCODING takes the key last).
+func readArgv(read step, key string) []string {
+	if read.args[0] == "OBJECT" {
+		return append(slices.Clone(read.args), key)
+	}
+	return append([]string{read.args[0], key}, read.args[1:]...)
 }
 
 // restoreFromRedis DUMPs a key on Redis and RESTOREs the payload (or a
 // damaged copy) on both, then compares the target on both.
 func (d *differ) restoreFromRedis() {
 	g := d.g
-	src := oneOf(g, dumpTargets...)
+	src := dumpKey(g)
 	p := d.only(d.redis, "DUMP", src)
 	payload := "\x00\x05hello\n\x00cr\xdfve4 \n" // redis's DUMP of "hello"
 	if p.isBulk() {
 		payload = p.str
+		d.countZsetPayload("RESTORE", payload)
 	}
 	switch x := g.n(100); {
 	case x < 4:
@@ -187,7 +316,7 @@ func (d *differ) compareKey(key string) {
 		return
 	}
 	for _, read := range append(valueReads(ta.str), step{args: []string{"PTTL"}, mode: cmpTolMillis}) {
-		argv := append([]string{read.args[0], key}, read.args[1:]...)
+		argv := readArgv(read, key)
 		hashtable := read.mode == cmpHashPairs && d.redisHashtable(key)
 		a, b := d.only(d.redis, argv...), d.only(d.rr, argv...)
 		if ok, how := compareReplies(read, a, b, hashtable); !ok {
@@ -199,7 +328,7 @@ func (d *differ) compareKey(key string) {
 // restoreIntoRedis DUMPs a key on respraft and checks that Redis loads
 // the payload into the same value.
 func (d *differ) restoreIntoRedis() {
-	key := oneOf(d.g, dumpTargets...)
+	key := dumpKey(d.g)
 	argv := []string{"DUMP", key}
 	d.sent++
 	d.counts["DUMP"]++
@@ -218,7 +347,7 @@ func (d *differ) restoreIntoRedis() {
 // the reply is an integer, a nil or the same error.
 func (d *differ) memoryUsage() {
 	g := d.g
-	argv := []string{g.name("MEMORY"), g.word("USAGE"), oneOf(g, dumpTargets...)}
+	argv := []string{g.name("MEMORY"), g.word("USAGE"), dumpKey(g)}
 	switch x := g.n(100); {
 	case x < 30:
 		argv = append(argv, g.word("SAMPLES"), oneOf(g, "0", "5", "100"))
