@@ -227,10 +227,10 @@ func cmdGeoPos(c *Ctx, argv [][]byte) {
 type geoSearchKind int
 
 const (
-	geoByCoords   geoSearchKind = iota // GEORADIUS[_RO]
-	geoByMember                        // GEORADIUSBYMEMBER[_RO]
-	geoSearch                          // GEOSEARCH
-	geoSearchStore                     // GEOSEARCHSTORE
+	geoByCoords    geoSearchKind = iota // GEORADIUS[_RO]
+	geoByMember                         // GEORADIUSBYMEMBER[_RO]
+	geoSearch                           // GEOSEARCH
+	geoSearchStore                      // GEOSEARCHSTORE
 )
 
 // GEOSEARCH key <FROMMEMBER member | FROMLONLAT longitude latitude> <BYRADIUS radius unit | BYBOX width height unit> [ASC | DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]

@@ -2,6 +2,7 @@ package fsm
 
 import (
 	"math"
+	"math/big"
 	"strconv"
 )
 
@@ -17,10 +18,8 @@ import (
 // Floating point: every product is wrapped in float64() so the compiler
 // may not fuse it into an FMA (the Go spec allows fusion otherwise), and
 // the degree-to-radian factor is M_PI/180 rounded once, as C computes it.
-// sin, cos and asin come from Go's math package; they may differ from
-// glibc's in the last bit, which moves a distance by a few units in the
-// 16th digit: it shows only if a distance falls exactly on a search
-// radius or on a rounding edge of the 4 decimals printed.
+// sin, cos and asin are computed correctly rounded (geoSin and friends
+// below), as glibc's nearly always are.
 
 const (
 	geoStepMax   = 26 // 26 bits per coordinate
@@ -180,10 +179,10 @@ func geoHashString(score float64) string {
 func geoDistance(lon1, lat1, lon2, lat2 float64) float64 {
 	lat1r, lon1r := degToRad(lat1), degToRad(lon1)
 	lat2r, lon2r := degToRad(lat2), degToRad(lon2)
-	u := math.Sin((lat2r - lat1r) / 2)
-	v := math.Sin((lon2r - lon1r) / 2)
-	a := float64(u*u) + float64(float64(float64(math.Cos(lat1r)*math.Cos(lat2r))*v)*v)
-	return float64(2.0*earthRadiusM) * math.Asin(math.Sqrt(a))
+	u := geoSin((lat2r - lat1r) / 2)
+	v := geoSin((lon2r - lon1r) / 2)
+	a := float64(u*u) + float64(float64(float64(geoCos(lat1r)*geoCos(lat2r))*v)*v)
+	return float64(2.0*earthRadiusM) * geoAsin(math.Sqrt(a))
 }
 
 // geoStepsByRadius is geohashEstimateStepsByRadius: the coarsest step
@@ -258,8 +257,8 @@ func (s *geoShape) bounds() (minLon, minLat, maxLon, maxLat float64) {
 	h = float64(s.conversion * h)
 	w = float64(s.conversion * w)
 	latDelta := radToDeg(h / earthRadiusM)
-	lonDeltaTop := radToDeg(w / earthRadiusM / math.Cos(degToRad(s.lat+latDelta)))
-	lonDeltaBottom := radToDeg(w / earthRadiusM / math.Cos(degToRad(s.lat-latDelta)))
+	lonDeltaTop := radToDeg(w / earthRadiusM / geoCos(degToRad(s.lat+latDelta)))
+	lonDeltaBottom := radToDeg(w / earthRadiusM / geoCos(degToRad(s.lat-latDelta)))
 	if s.lat < 0 {
 		minLon, maxLon = s.lon-lonDeltaBottom, s.lon+lonDeltaBottom
 	} else {
@@ -375,4 +374,74 @@ func appendCFixed(b []byte, f float64, prec int) []byte {
 		return append(b, "nan"...)
 	}
 	return strconv.AppendFloat(b, f, 'f', prec, 64)
+}
+
+// The distances Redis stores (STOREDIST) show all 17 digits, so sin, cos
+// and asin must give glibc's results to the bit. glibc's are correctly
+// rounded in all but vanishingly rare cases, Go's math package is not (it
+// is off by an ulp or more quite often), so these compute each function
+// in 160-bit arithmetic and round once. They cost microseconds, not
+// nanoseconds: a double-double version would be faster.
+const geoTrigPrec = 160
+
+func bigOf(x float64) *big.Float { return new(big.Float).SetPrec(geoTrigPrec).SetFloat64(x) }
+
+// taylor sums the sine (odd) or cosine (even) series at x, |x| <= pi.
+func taylor(x *big.Float, odd bool) *big.Float {
+	x2 := new(big.Float).SetPrec(geoTrigPrec).Mul(x, x)
+	term := bigOf(1)
+	n := int64(0)
+	if odd {
+		term.Set(x)
+		n = 1
+	}
+	sum := new(big.Float).SetPrec(geoTrigPrec).Set(term)
+	div := new(big.Float).SetPrec(geoTrigPrec)
+	for i := 0; i < 100 && term.Sign() != 0; i++ {
+		term.Mul(term, x2)
+		term.Quo(term, div.SetInt64((n+1)*(n+2)))
+		term.Neg(term)
+		n += 2
+		sum.Add(sum, term)
+		if sum.Sign() != 0 && term.MantExp(nil) < sum.MantExp(nil)-geoTrigPrec-4 {
+			break
+		}
+	}
+	return sum
+}
+
+func geoSin(x float64) float64 {
+	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 4 {
+		return math.Sin(x)
+	}
+	f, _ := taylor(bigOf(x), true).Float64()
+	return f
+}
+
+func geoCos(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 4 {
+		return math.Cos(x)
+	}
+	f, _ := taylor(bigOf(x), false).Float64()
+	return f
+}
+
+// geoAsin solves sin(y) = s by Newton's method from Go's estimate.
+func geoAsin(s float64) float64 {
+	if s == 0 || math.IsNaN(s) || s > 1 || s < -1 {
+		return math.Asin(s)
+	}
+	if s == 1 || s == -1 {
+		return math.Asin(s) // pi/2 correctly rounded
+	}
+	y := bigOf(math.Asin(s))
+	target := bigOf(s)
+	for i := 0; i < 3; i++ {
+		d := taylor(y, true)
+		d.Sub(d, target)
+		d.Quo(d, taylor(y, false))
+		y.Sub(y, d)
+	}
+	f, _ := y.Float64()
+	return f
 }
