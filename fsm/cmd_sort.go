@@ -124,10 +124,22 @@ func sortGeneric(c *Ctx, argv [][]byte, readOnly bool) {
 		val = e.val
 	}
 	switch val.(type) {
-	case nil, *listValue, *setValue:
+	case nil, *listValue, *setValue, *zsetValue:
 	default:
 		c.Error(ErrWrongType)
 		return
+	}
+	if z, isZset := val.(*zsetValue); isZset && z.listpack && !readOnly {
+		// Redis converts a sorted set it sorts to a skiplist for good
+		// (OBJECT ENCODING shows it) without signalling the key. SORT_RO
+		// runs as a local read here and cannot change state, so only SORT
+		// does.
+		key := string(argv[1])
+		version := e.version
+		m := c.mutable(key)
+		m.val.(*zsetValue).listpack = false
+		m.version = version
+		val = m.val
 	}
 	if _, isSet := val.(*setValue); isSet && o.dontSort && o.store != nil {
 		// A set has no order of its own: what is stored must not depend
@@ -138,7 +150,8 @@ func sortGeneric(c *Ctx, argv [][]byte, readOnly bool) {
 	start, end := sortLimit(o.limitStart, o.limitCount, n)
 	items := sortElements(val, o, start, end)
 	if o.dontSort {
-		if _, isList := val.(*listValue); isList || val == nil {
+		switch val.(type) {
+		case nil, *listValue, *zsetValue:
 			// sortElements took just the range.
 			end -= start
 			start = 0
@@ -173,6 +186,8 @@ func sortLen(v value) int64 {
 		return int64(v.Len())
 	case *setValue:
 		return int64(v.size())
+	case *zsetValue:
+		return int64(v.Len())
 	}
 	return 0
 }
@@ -232,6 +247,26 @@ func sortElements(v value, o sortOpts, start, end int64) []sortItem {
 			items = append(items, sortItem{elem: []byte(k)})
 			return true
 		})
+	case *zsetValue:
+		// By score; with BY nosort only [start, end], from the highest
+		// score when DESC, as Redis loads a sorted set.
+		from, want := 0, v.Len()
+		if o.dontSort {
+			if end < start {
+				return nil
+			}
+			from, want = int(start), int(end-start+1)
+		}
+		items = make([]sortItem, 0, want)
+		add := func(_ int, it zsetItem) bool {
+			items = append(items, sortItem{elem: []byte(it.member)})
+			return len(items) < want
+		}
+		if o.dontSort && o.desc {
+			v.descendFrom(v.Len()-from-1, add)
+		} else {
+			v.ascendFrom(from, add)
+		}
 	}
 	return items
 }

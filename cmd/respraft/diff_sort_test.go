@@ -17,7 +17,7 @@ import (
 // multisets, and generated without LIMIT (which would pick an unspecified
 // subset) or STORE (which would store an unspecified order).
 var sortFamilyCommands = []string{
-	"SORT", "SORT_RO", "RPUSH", "LPUSH", "LPOP", "LRANGE", "SADD", "SREM", "SET", "HSET", "DEL",
+	"SORT", "SORT_RO", "RPUSH", "LPUSH", "LPOP", "LRANGE", "SADD", "SREM", "ZADD", "SET", "HSET", "DEL",
 	"MULTI", "EXEC", "WATCH",
 }
 
@@ -67,15 +67,20 @@ func (g *gen) sortValue() string {
 // string (WRONGTYPE) or a missing key.
 func (g *gen) sortSource() string {
 	switch x := g.n(100); {
-	case x < 55:
+	case x < 45:
 		return oneOf(g, listKeys...)
-	case x < 90:
+	case x < 75:
 		return oneOf(g, setKeys...)
+	case x < 90:
+		return oneOf(g, sortZsetKeys...)
 	case x < 95:
 		return oneOf(g, "nokey", "dst1")
 	}
 	return g.anyKey()
 }
+
+// sortZsetKeys are the sorted sets the sort family sorts.
+var sortZsetKeys = []string{"sz1", "sz2"}
 
 // genSort builds SORT (or SORT_RO) with random options in random order.
 func genSort(ro bool) func(*gen) step {
@@ -114,7 +119,9 @@ func genSort(ro bool) func(*gen) step {
 		// Where a set's internal order would show, compare as a multiset
 		// and leave out what would pick from or store that order.
 		md := cmpExact
-		isSet := strings.HasPrefix(key, "t")
+		// A sorted set that SORT converted to a skiplist is loaded in hash
+		// order by Redis when it is really sorted: like a set there.
+		isSet := strings.HasPrefix(key, "t") || (strings.HasPrefix(key, "sz") && !(by != "" && !strings.Contains(by, "*")))
 		dontSort := by != "" && !strings.Contains(by, "*")
 		if isSet && ((dontSort && store == nil) || (alpha && by != "" && !dontSort)) {
 			md, limit = cmpUnordered, nil
@@ -171,6 +178,14 @@ func init() {
 			}
 			return g.cmd("SADD", args...)
 		}},
+		{name: "ZADD", weight: 8, simple: func(g *gen) step {
+			k := oneOf(g, sortZsetKeys...)
+			args := []string{k}
+			for i := 1 + g.n(4); i > 0; i-- {
+				args = append(args, oneOf(g, "1", "2", "2", "-3", "0.5", "inf"), g.sortElem(k))
+			}
+			return g.cmd("ZADD", args...)
+		}},
 		{name: "SREM", weight: 3, simple: func(g *gen) step {
 			k := oneOf(g, setKeys...)
 			return g.cmd("SREM", k, g.sortElem(k), g.sortElem(k))
@@ -186,7 +201,7 @@ func init() {
 			return g.cmd("HSET", args...)
 		}},
 		{name: "DEL", weight: 3, simple: func(g *gen) step {
-			return g.cmd("DEL", oneOf(g, slices.Concat(listKeys, setKeys, []string{"dst1", "dst2", "w_1", "hw_2"})...))
+			return g.cmd("DEL", oneOf(g, slices.Concat(listKeys, setKeys, sortZsetKeys, []string{"dst1", "dst2", "w_1", "hw_2"})...))
 		}},
 		{name: "LRANGE", weight: 10, simple: func(g *gen) step {
 			return g.cmd("LRANGE", oneOf(g, "dst1", "dst2", "l1", "l5", "t5", "s1"), "0", "-1")
@@ -198,7 +213,7 @@ func init() {
 	weights := map[string]int{"SET": 2, "MULTI": 8}
 	diffFamilies = append(diffFamilies, diffFamily{
 		name: "sort",
-		keys: slices.Concat(listKeys, setKeys, []string{"dst1", "dst2"}),
+		keys: slices.Concat(listKeys, setKeys, sortZsetKeys, []string{"dst1", "dst2"}),
 		gens: func() []genEntry {
 			out := append([]genEntry(nil), sortGens...)
 			for _, e := range diffGens() {
