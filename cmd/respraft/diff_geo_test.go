@@ -263,10 +263,10 @@ func geoGens() []genEntry {
 		{name: "GEORADIUSBYMEMBER_RO", weight: 6, simple: func(g *gen) step {
 			return g.cmd("GEORADIUSBYMEMBER_RO", slices.Concat([]string{g.gkey(), g.gmember()}, g.gradius(true))...)
 		}},
-		{name: "ZRANGE", weight: 8, simple: func(g *gen) step {
+		{name: "ZRANGE", weight: 8, simple: mode(cmpScoreULP, func(g *gen) step {
 			return g.cmd("ZRANGE", g.gkey(), "0", "-1", "WITHSCORES")
-		}},
-		{name: "ZSCORE", weight: 5, simple: func(g *gen) step { return g.cmd("ZSCORE", g.gkey(), g.gmember()) }},
+		})},
+		{name: "ZSCORE", weight: 5, simple: mode(cmpScoreULP, func(g *gen) step { return g.cmd("ZSCORE", g.gkey(), g.gmember()) })},
 		{name: "ZREM", weight: 6, simple: func(g *gen) step { return g.cmd("ZREM", g.gkey(), g.gmember(), g.gmember()) }},
 		{name: "DEL geo", weight: 2, simple: func(g *gen) step { return g.cmd("DEL", g.gkey()) }},
 		{name: "wrong arity", weight: 2, simple: func(g *gen) step {

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -420,6 +421,11 @@ const (
 	cmpHashPairs          // HGETALL: exact, unless Redis's hash is a hashtable: then a multiset of pairs
 	cmpTolSeconds         // TTL, EXPIRETIME: within ±1 when both are >= 0
 	cmpTolMillis          // PTTL, PEXPIRETIME: within ±1500 when both are >= 0
+	// cmpScoreULP: scores (a bulk, or every second element of an array)
+	// within one unit in the last place, the rest exact: for distances
+	// GEO*STORE STOREDIST stored, where glibc's sin/cos/asin and ours may
+	// round the last bit differently.
+	cmpScoreULP
 )
 
 // Redis's defaults for hash-max-listpack-entries and -value: a hash beyond
@@ -456,6 +462,8 @@ func compareReplies(st step, a, b *reply, hashtable bool) (bool, string) {
 			}
 			return sameMultiset(a.elems, b.elems, 2), " (compared as a multiset of field-value pairs: Redis's hash is a hashtable)"
 		}
+	case cmpScoreULP:
+		return sameScoresULP(a, b), " (scores compared within 1 ulp)"
 	case cmpTolSeconds, cmpTolMillis:
 		if a.kind == ':' && b.kind == ':' && a.num >= 0 && b.num >= 0 {
 			tol := int64(1)
@@ -467,6 +475,35 @@ func compareReplies(st step, a, b *reply, hashtable bool) (bool, string) {
 		}
 	}
 	return equalReply(a, b), ""
+}
+
+// sameScoresULP is equalReply, except that the score bulks (a bulk
+// reply, or the odd elements of an array) may differ by one ulp.
+func sameScoresULP(a, b *reply) bool {
+	closeScores := func(x, y *reply) bool {
+		if equalReply(x, y) {
+			return true
+		}
+		if !x.isBulk() || !y.isBulk() {
+			return false
+		}
+		fx, err1 := strconv.ParseFloat(x.str, 64)
+		fy, err2 := strconv.ParseFloat(y.str, 64)
+		return err1 == nil && err2 == nil && (math.Nextafter(fx, math.Inf(1)) == fy || math.Nextafter(fx, math.Inf(-1)) == fy)
+	}
+	if !a.isArray() || !b.isArray() {
+		return closeScores(a, b)
+	}
+	if len(a.elems) != len(b.elems) {
+		return false
+	}
+	for i := range a.elems {
+		if i%2 == 1 && closeScores(a.elems[i], b.elems[i]) || equalReply(a.elems[i], b.elems[i]) {
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 // bigHashReply reports whether a hash reply shows that Redis's hash cannot be
