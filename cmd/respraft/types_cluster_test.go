@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -225,4 +226,55 @@ func TestClusterBlockingPops(t *testing.T) {
 	})
 	t.Logf("%d elements pushed through 3 nodes, each popped exactly once by 12 clients on 3 nodes", len(pushed))
 	c.WaitConverged(t)
+}
+
+// TestClusterGeoAndHyperLogLogEveryNode: a GEOSEARCH and a PFCOUNT give
+// the same answer on every node after the writes went through one.
+func TestClusterGeoAndHyperLogLogEveryNode(t *testing.T) {
+	c := startCluster(t, 3)
+	ctx := context.Background()
+	w := c.Followers()[0].Client(0)
+	if err := w.GeoAdd(ctx, "Sicily",
+		&redis.GeoLocation{Name: "Palermo", Longitude: 13.361389, Latitude: 38.115556},
+		&redis.GeoLocation{Name: "Catania", Longitude: 15.087269, Latitude: 37.502669},
+		&redis.GeoLocation{Name: "Agrigento", Longitude: 13.583333, Latitude: 37.316667}).Err(); err != nil {
+		t.Fatalf("GEOADD: %v", err)
+	}
+	elems := make([]interface{}, 5000)
+	for i := range elems {
+		elems[i] = "visitor:" + strconv.Itoa(i)
+	}
+	if err := w.PFAdd(ctx, "visitors", elems...).Err(); err != nil {
+		t.Fatalf("PFADD: %v", err)
+	}
+	var want []string
+	var wantCount int64
+	for i, nd := range c.Nodes {
+		cl := nd.Client(0)
+		res, err := cl.Do(ctx, "GEOSEARCH", "Sicily", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km", "ASC", "WITHDIST").Slice()
+		if err != nil {
+			t.Fatalf("GEOSEARCH on %s: %v", nd.name(), err)
+		}
+		got := fmt.Sprint(res)
+		n, err := cl.PFCount(ctx, "visitors").Result()
+		if err != nil {
+			t.Fatalf("PFCOUNT on %s: %v", nd.name(), err)
+		}
+		if i == 0 {
+			want, wantCount = []string{got}, n
+			continue
+		}
+		if got != want[0] || n != wantCount {
+			t.Errorf("%s: GEOSEARCH %s PFCOUNT %d; %s had %s and %d", nd.name(), got, n, c.Nodes[0].name(), want[0], wantCount)
+		}
+	}
+	// The values redis-server 7.0.15 gives for the same input (checked by
+	// hand with redis-cli).
+	if want[0] != "[[Catania 56.4413] [Agrigento 130.4235] [Palermo 190.4424]]" {
+		t.Errorf("GEOSEARCH: %s", want[0])
+	}
+	if wantCount != 5016 {
+		t.Errorf("PFCOUNT of visitor:0..visitor:4999: %d, redis-server says 5016", wantCount)
+	}
+	t.Logf("every node: GEOSEARCH %s, PFCOUNT %d", want[0], wantCount)
 }
