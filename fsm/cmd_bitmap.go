@@ -24,12 +24,12 @@ import (
 // destination when it stores, and when it deletes an existing one.
 func init() {
 	register([]Command{
-		{Name: "setbit", Syntax: "key offset value", Arity: 4, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "bitmap", Summary: "Sets or clears the bit at an offset of a string, creating the key if needed.", Fn: cmdSetBit},
+		{Name: "setbit", Syntax: "key offset value:integer", Arity: 4, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "bitmap", Summary: "Sets or clears the bit at an offset of a string, creating the key if needed.", Fn: cmdSetBit},
 		{Name: "getbit", Syntax: "key offset", Arity: 3, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "bitmap", Summary: "Returns the bit at an offset of a string.", Fn: cmdGetBit},
 		{Name: "bitcount", Syntax: "key [start end [BYTE | BIT]]", Arity: -2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "bitmap", Summary: "Counts the set bits of a string, or of a range of it.", Fn: cmdBitCount},
 		{Name: "bitpos", Syntax: "key bit:integer [start [end [BYTE | BIT]]]", Arity: -3, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "bitmap", Summary: "Finds the first set or clear bit of a string, or of a range of it.", Fn: cmdBitPos},
-		{Name: "bitop", Syntax: "<AND | OR | XOR | NOT> destkey key [key ...]", Arity: -4, Flags: FlagWrite | FlagDenyOOM, FirstKey: 2, LastKey: -1, Step: 1, Group: "bitmap", Summary: "Stores the bitwise AND, OR, XOR or NOT of strings in a key.", Fn: cmdBitOp},
-		{Name: "bitfield", Syntax: "key [(GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset value | INCRBY encoding offset increment>) ...]", Arity: -2, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "bitmap", Summary: "Gets, sets and increments integer fields of arbitrary width in a string.", Fn: cmdBitField},
+		{Name: "bitop", Syntax: "operation destkey:key key [key ...]", Arity: -4, Flags: FlagWrite | FlagDenyOOM, FirstKey: 2, LastKey: -1, Step: 1, Group: "bitmap", Summary: "Stores the bitwise AND, OR, XOR or NOT of strings in a key.", Fn: cmdBitOp},
+		{Name: "bitfield", Syntax: "key [(GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset value:integer | INCRBY encoding offset increment>) ...]", Arity: -2, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "bitmap", Summary: "Gets, sets and increments integer fields of arbitrary width in a string.", Fn: cmdBitField},
 		{Name: "bitfield_ro", Syntax: "key [GET encoding offset [GET encoding offset ...]]", Arity: -2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "bitmap", Summary: "Gets integer fields of arbitrary width from a string.", Fn: cmdBitFieldRO},
 	})
 }
@@ -541,7 +541,7 @@ func parseBitfield(argv [][]byte) ([]bitfieldOp, string) {
 }
 
 // BITFIELD key [GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>]
-// <SET encoding offset value | INCRBY encoding offset increment> ...]
+// <SET encoding offset value:integer | INCRBY encoding offset increment> ...]
 func cmdBitField(c *Ctx, argv [][]byte) { bitfieldGeneric(c, argv, false) }
 
 // BITFIELD_RO key [GET encoding offset ...]

@@ -35,8 +35,8 @@ import (
 // same everywhere.
 func init() {
 	register([]Command{
-		{Name: "sort", Syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA] [STORE destination]", Arity: -2, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Sorts the elements of a list or set, optionally by other keys, and returns or stores them.", Fn: cmdSort},
-		{Name: "sort_ro", Syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA]", Arity: -2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Sorts the elements of a list or set, optionally by other keys, and returns them.", Fn: cmdSortRO},
+		{Name: "sort", Syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA:sorting] [STORE destination]", Arity: -2, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Sorts the elements of a list or set, optionally by other keys, and returns or stores them.", Fn: cmdSort},
+		{Name: "sort_ro", Syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA:sorting]", Arity: -2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Sorts the elements of a list or set, optionally by other keys, and returns them.", Fn: cmdSortRO},
 	})
 }
 
@@ -93,11 +93,11 @@ func parseSort(argv [][]byte, readOnly bool) (sortOpts, string) {
 }
 
 // SORT key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]]
-// [ASC | DESC] [ALPHA] [STORE destination]
+// [ASC | DESC] [ALPHA:sorting] [STORE destination]
 func cmdSort(c *Ctx, argv [][]byte) { sortGeneric(c, argv, false) }
 
 // SORT_RO key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]]
-// [ASC | DESC] [ALPHA]
+// [ASC | DESC] [ALPHA:sorting]
 func cmdSortRO(c *Ctx, argv [][]byte) { sortGeneric(c, argv, true) }
 
 // sortItem is one element being sorted, with its key: a score, or for

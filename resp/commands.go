@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,9 +19,11 @@ import (
 const Version = "7.0.0"
 
 // localCommands are answered by resp itself: connection state, server
-// information, transactions and persistence. Each is one function plus one
-// row, like the state machine's commands.
-var localCommands = []command{
+// information, transactions and persistence, and Pub/Sub. Each is one
+// function plus one row, like the state machine's commands.
+var localCommands = slices.Concat(serverCommands, pubsubCommands)
+
+var serverCommands = []command{
 	local("select", "index", 2, fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "connection", "Changes the selected database.", cmdSelectLocal),
 	local("quit", "", -1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", "Closes the connection.", cmdQuit),
 	local("reset", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoAuth|fsm.FlagAllowBusy, "connection", "Resets the connection.", cmdReset),
@@ -59,6 +62,12 @@ type subcommand struct {
 
 // subcommands are the subcommands each container's function answers.
 var subcommands = map[string][]subcommand{
+	"pubsub": {
+		{"pubsub|channels", "[pattern]", "Returns the active channels of the cluster, optionally those matching a pattern."},
+		{"pubsub|numsub", "[channel [channel ...]]", "Returns the subscriber count of channels across the cluster."},
+		{"pubsub|numpat", "", "Returns the number of distinct patterns subscribed to across the cluster."},
+		{"pubsub|help", "", "Lists the PUBSUB subcommands."},
+	},
 	"client": {
 		{"client|id", "", "Returns this connection's id."},
 		{"client|getname", "", "Returns this connection's name, or nil."},

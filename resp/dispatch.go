@@ -28,9 +28,8 @@ func init() {
 	for _, c := range fsm.Commands() {
 		table[c.Name] = &command{Command: c}
 	}
-	locals := append(localCommands, pubsubCommands...)
-	for i := range locals {
-		lc := &locals[i]
+	for i := range localCommands {
+		lc := &localCommands[i]
 		if row, ok := table[lc.Name]; ok {
 			row.local = lc.local
 			continue

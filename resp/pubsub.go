@@ -37,15 +37,6 @@ var pubsubCommands = []command{
 	local("pubsub", "subcommand [argument ...]", -2, fsm.FlagLoading|fsm.FlagStale, "pubsub", "A container for Pub/Sub introspection commands.", cmdPubSub),
 }
 
-func init() {
-	subcommands["pubsub"] = []subcommand{
-		{"pubsub|channels", "[pattern]", "Returns the active channels of the cluster, optionally those matching a pattern."},
-		{"pubsub|numsub", "[channel [channel ...]]", "Returns the subscriber count of channels across the cluster."},
-		{"pubsub|numpat", "", "Returns the number of distinct patterns subscribed to across the cluster."},
-		{"pubsub|help", "", "Lists the PUBSUB subcommands."},
-	}
-}
-
 // subscribedOK are the commands a RESP2 connection with subscriptions may
 // still send.
 var subscribedOK = map[string]bool{

@@ -20,6 +20,8 @@ import (
 //	WORD       a token (no lowercase letters). On its own a pure token
 //	           named after it; followed by arguments, it is their token:
 //	           EX seconds is one argument, AUTH username password a block.
+//	           WORD:name is a pure token with another name (CH:change,
+//	           as Redis names ZADD's CH).
 //	[ ... ]    optional
 //	( ... )    a required group; < ... > also, as redis.io writes it
 //	a | b      one of a and b; binds looser than juxtaposition
@@ -87,6 +89,12 @@ func typeOf(name string) string {
 		return "pattern"
 	}
 	return "string"
+}
+
+// tokenPart is w up to a ':' (TOKEN:name).
+func tokenPart(w string) string {
+	t, _, _ := strings.Cut(w, ":")
+	return t
 }
 
 // isToken reports whether a word is a token: it has no lowercase letter.
@@ -263,8 +271,12 @@ func convertSeq(seq []node) ([]docArg, error) {
 		}
 		var it item
 		switch {
-		case n.word != "" && isToken(n.word):
-			it = item{arg: docArg{name: strings.ToLower(n.word), typ: "pure-token", token: n.word}, bare: true}
+		case n.word != "" && isToken(tokenPart(n.word)):
+			tok, name, renamed := strings.Cut(n.word, ":")
+			if !renamed {
+				name = strings.ToLower(tok)
+			}
+			it = item{arg: docArg{name: name, typ: "pure-token", token: tok}, bare: !renamed}
 		case n.word != "":
 			it = item{arg: namedArg(n.word)}
 		default:
