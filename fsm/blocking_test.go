@@ -117,16 +117,12 @@ func TestEntryOnceAppliesOnce(t *testing.T) {
 	}
 
 	// The records survive a snapshot.
-	var buf bytes.Buffer
 	snap, err := tf.f.Snapshot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := snap.(*fsmSnapshot).write(&buf); err != nil {
-		t.Fatal(err)
-	}
 	tf2 := newTestFSM(t)
-	if err := tf2.f.Restore(nopCloser{bytes.NewReader(buf.Bytes())}); err != nil {
+	if err := tf2.f.Restore(nopCloser{bytes.NewReader(snapshotBytes(t, snap))}); err != nil {
 		t.Fatal(err)
 	}
 	tf2.index = tf.index

@@ -187,40 +187,12 @@ func (c *Ctx) geoCoordsReply(lon, lat float64) {
 
 // GEOHASH key [member [member ...]]
 func cmdGeoHash(c *Ctx, argv [][]byte) {
-	if c.Checking() {
-		return
-	}
-	z, ok := lookupType[*zsetValue](c, argv[1])
-	if !ok {
-		return
-	}
-	c.Array(len(argv) - 2)
-	for _, m := range argv[2:] {
-		if s, found := z.Score(string(m)); found {
-			c.BulkString(geoHashString(s))
-		} else {
-			c.Null()
-		}
-	}
+	memberScores(c, argv, func(s float64) { c.BulkString(geoHashString(s)) }, c.Null)
 }
 
 // GEOPOS key [member [member ...]]
 func cmdGeoPos(c *Ctx, argv [][]byte) {
-	if c.Checking() {
-		return
-	}
-	z, ok := lookupType[*zsetValue](c, argv[1])
-	if !ok {
-		return
-	}
-	c.Array(len(argv) - 2)
-	for _, m := range argv[2:] {
-		if s, found := z.Score(string(m)); found {
-			c.geoCoordsReply(geoDecodeScore(s))
-		} else {
-			c.NullArray()
-		}
-	}
+	memberScores(c, argv, func(s float64) { c.geoCoordsReply(geoDecodeScore(s)) }, c.NullArray)
 }
 
 // The search variants, as georadiusGeneric's flags.

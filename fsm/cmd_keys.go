@@ -93,6 +93,25 @@ func (c *Ctx) touchKeys(db *DB, keys *omap[*entry]) {
 	})
 }
 
+// popCount parses the optional count of LPOP/RPOP, SPOP and ZPOPMIN/MAX
+// (argv[2]): def when there is none, Redis's error when it is negative or
+// not an integer, tooMany when more arguments follow.
+func popCount(c *Ctx, argv [][]byte, tooMany string, def int64) (int64, bool) {
+	if len(argv) > 3 {
+		c.Error(tooMany)
+		return 0, false
+	}
+	if len(argv) < 3 {
+		return def, true
+	}
+	n, isInt := parseInt(argv[2])
+	if !isInt || n < 0 {
+		c.Error(ErrNotPositive)
+		return 0, false
+	}
+	return n, true
+}
+
 // parseInt32 is Redis's getIntFromObjectOrReply: an integer that must fit
 // in a C int. msg replaces both errors when it is not empty.
 func parseInt32(b []byte, msg string) (int, string) {

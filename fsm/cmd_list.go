@@ -164,21 +164,9 @@ func cmdRPop(c *Ctx, argv [][]byte) { popGeneric(c, argv, "rpop", false) }
 // it is an array of up to count elements, or a null array for an absent
 // key. A count of 0 pops nothing and leaves the key untouched.
 func popGeneric(c *Ctx, argv [][]byte, name string, left bool) {
-	if len(argv) > 3 {
-		c.Error(ArityError(name))
-		return
-	}
 	hasCount := len(argv) == 3
-	var count int64
-	if hasCount {
-		n, isInt := parseInt(argv[2])
-		if !isInt || n < 0 {
-			c.Error(ErrNotPositive)
-			return
-		}
-		count = n
-	}
-	if c.Checking() {
+	count, ok := popCount(c, argv, ArityError(name), 0)
+	if !ok || c.Checking() {
 		return
 	}
 	l, ok := lookupType[*listValue](c, argv[1])

@@ -1,7 +1,6 @@
 package fsm
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 )
@@ -473,14 +472,7 @@ func TestListSnapshotRoundTrip(t *testing.T) {
 	tf.do("LPOP", "big", "100")
 	tf.do("LSET", "small", "0", "changed")
 	tf.do("DEL", "odd")
-	var buf bytes.Buffer
-	if err := snap.(*fsmSnapshot).write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	g := New(16, nil)
-	if err := g.Restore(nopCloser{bytes.NewReader(buf.Bytes())}); err != nil {
-		t.Fatal(err)
-	}
+	g := restored(t, snap)
 	if got := g.DigestAll(); got != want {
 		t.Errorf("digest after restore: got %s, want %s", got, want)
 	}

@@ -174,20 +174,8 @@ func cmdSCard(c *Ctx, argv [][]byte) {
 // The members are picked by rank with the entry's PRNG, so every replica
 // pops the same ones.
 func cmdSPop(c *Ctx, argv [][]byte) {
-	if len(argv) > 3 {
-		c.Error(ErrSyntax)
-		return
-	}
-	var count int64
-	if len(argv) == 3 {
-		n, isInt := parseInt(argv[2])
-		if !isInt || n < 0 {
-			c.Error(ErrNotPositive)
-			return
-		}
-		count = n
-	}
-	if c.Checking() {
+	count, ok := popCount(c, argv, ErrSyntax, 0)
+	if !ok || c.Checking() {
 		return
 	}
 	s, ok := lookupType[*setValue](c, argv[1])

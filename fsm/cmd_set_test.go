@@ -1,7 +1,6 @@
 package fsm
 
 import (
-	"bytes"
 	"sort"
 	"strings"
 	"testing"
@@ -427,14 +426,7 @@ func TestCollectionSnapshotRoundTrip(t *testing.T) {
 	if tf.f.DigestAll() == want {
 		t.Fatal("writes after the snapshot did not change the digest")
 	}
-	var buf bytes.Buffer
-	if err := snap.(*fsmSnapshot).write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	g := New(16, nil)
-	if err := g.Restore(nopCloser{bytes.NewReader(buf.Bytes())}); err != nil {
-		t.Fatal(err)
-	}
+	g := restored(t, snap)
 	if got := g.DigestAll(); got != want {
 		t.Errorf("digest after restore: got %s, want %s", got, want)
 	}

@@ -450,14 +450,7 @@ func TestStringCopyOnWrite(t *testing.T) {
 	tf.do("APPEND", "r2", "!")
 	tf.do("COPY", "a", "a2")
 	tf.do("APPEND", "a2", "?")
-	var buf bytes.Buffer
-	if err := snap.(*fsmSnapshot).write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	g := New(16, nil)
-	if err := g.Restore(nopCloser{bytes.NewReader(buf.Bytes())}); err != nil {
-		t.Fatal(err)
-	}
+	g := restored(t, snap)
 	if got := g.DigestAll(); got != want {
 		t.Errorf("snapshot changed by later in-place writes: digest %s, want %s", got, want)
 	}

@@ -312,7 +312,12 @@ func cmdZScore(c *Ctx, argv [][]byte) {
 }
 
 // ZMSCORE key member [member ...]
-func cmdZMScore(c *Ctx, argv [][]byte) {
+func cmdZMScore(c *Ctx, argv [][]byte) { memberScores(c, argv, c.scoreReply, c.Null) }
+
+// memberScores replies an array with an element per member in argv[2:] of
+// the sorted set at argv[1]: found(score) for a member, missing() for
+// anything else (ZMSCORE, GEOHASH, GEOPOS).
+func memberScores(c *Ctx, argv [][]byte, found func(score float64), missing func()) {
 	if c.Checking() {
 		return
 	}
@@ -322,10 +327,10 @@ func cmdZMScore(c *Ctx, argv [][]byte) {
 	}
 	c.Array(len(argv) - 2)
 	for _, m := range argv[2:] {
-		if s, found := z.Score(string(m)); found {
-			c.scoreReply(s)
+		if s, in := z.Score(string(m)); in {
+			found(s)
 		} else {
-			c.Null()
+			missing()
 		}
 	}
 }
@@ -740,20 +745,8 @@ func cmdZPopMax(c *Ctx, argv [][]byte) { zpopGeneric(c, argv, true) }
 // zpopGeneric replies a flat array of member, score pairs: one pair
 // without count, up to count with it; a count of 0 pops nothing.
 func zpopGeneric(c *Ctx, argv [][]byte, fromMax bool) {
-	if len(argv) > 3 {
-		c.Error(ErrSyntax)
-		return
-	}
-	count := int64(1)
-	if len(argv) == 3 {
-		n, isInt := parseInt(argv[2])
-		if !isInt || n < 0 {
-			c.Error(ErrNotPositive)
-			return
-		}
-		count = n
-	}
-	if c.Checking() {
+	count, ok := popCount(c, argv, ErrSyntax, 1)
+	if !ok || c.Checking() {
 		return
 	}
 	z, ok := lookupType[*zsetValue](c, argv[1])

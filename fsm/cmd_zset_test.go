@@ -1,7 +1,6 @@
 package fsm
 
 import (
-	"bytes"
 	"math"
 	"strings"
 	"testing"
@@ -590,14 +589,7 @@ func TestZSetSnapshotRoundTrip(t *testing.T) {
 	tf.do("ZPOPMIN", "big", "100")
 	tf.do("ZADD", "small", "9", "a")
 	tf.do("DEL", "odd")
-	var buf bytes.Buffer
-	if err := snap.(*fsmSnapshot).write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	g := New(16, nil)
-	if err := g.Restore(nopCloser{bytes.NewReader(buf.Bytes())}); err != nil {
-		t.Fatal(err)
-	}
+	g := restored(t, snap)
 	if got := g.DigestAll(); got != want {
 		t.Errorf("digest after restore: got %s, want %s", got, want)
 	}

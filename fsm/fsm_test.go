@@ -33,14 +33,8 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	// Writes after Snapshot must not leak into it.
 	tf.db = 0
 	tf.do("SET", "late", "x")
-	var buf bytes.Buffer
-	if err := snap.(*fsmSnapshot).write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	g := New(16, nil)
-	if err := g.Restore(nopCloser{bytes.NewReader(buf.Bytes())}); err != nil {
-		t.Fatal(err)
-	}
+	data := snapshotBytes(t, snap)
+	g := restoredFrom(t, data)
 	if got := g.DigestAll(); got != want {
 		t.Errorf("digest after restore: got %s, want %s", got, want)
 	}
@@ -48,7 +42,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Errorf("applied after restore: got %d, want 200", g.AppliedIndex())
 	}
 	// A flipped byte must be refused.
-	bad := append([]byte(nil), buf.Bytes()...)
+	bad := append([]byte(nil), data...)
 	bad[len(bad)/2] ^= 0xff
 	if err := New(16, nil).Restore(nopCloser{bytes.NewReader(bad)}); err == nil {
 		t.Error("restore of a corrupted snapshot succeeded")

@@ -1,6 +1,7 @@
 package fsm
 
 import (
+	"bytes"
 	"encoding/hex"
 	"strings"
 	"testing"
@@ -133,4 +134,31 @@ func unhex(t *testing.T, s string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// restored writes snap out and restores it into a fresh FSM of 16
+// databases, as a follower installing it would.
+func restored(t *testing.T, snap raft.FSMSnapshot) *FSM {
+	t.Helper()
+	return restoredFrom(t, snapshotBytes(t, snap))
+}
+
+// snapshotBytes is what Persist would stream for snap.
+func snapshotBytes(t *testing.T, snap raft.FSMSnapshot) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := snap.(*fsmSnapshot).write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// restoredFrom restores a fresh FSM of 16 databases from data.
+func restoredFrom(t *testing.T, data []byte) *FSM {
+	t.Helper()
+	g := New(16, nil)
+	if err := g.Restore(nopCloser{bytes.NewReader(data)}); err != nil {
+		t.Fatal(err)
+	}
+	return g
 }

@@ -1,10 +1,12 @@
 package resp
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,15 +61,20 @@ func newHub() *hub {
 	return &hub{channels: map[string]map[*client]struct{}{}, patterns: map[string]map[*client]struct{}{}}
 }
 
+// of is the channel subscriptions, or the pattern ones if pat.
+func (h *hub) of(pat bool) map[string]map[*client]struct{} {
+	if pat {
+		return h.patterns
+	}
+	return h.channels
+}
+
 // add subscribes cl to name (a channel, or a pattern if pat); false if it
 // already was.
 func (h *hub) add(cl *client, name string, pat bool) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	m := h.channels
-	if pat {
-		m = h.patterns
-	}
+	m := h.of(pat)
 	subs := m[name]
 	if subs == nil {
 		subs = map[*client]struct{}{}
@@ -83,10 +90,7 @@ func (h *hub) add(cl *client, name string, pat bool) bool {
 func (h *hub) remove(cl *client, name string, pat bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	m := h.channels
-	if pat {
-		m = h.patterns
-	}
+	m := h.of(pat)
 	if subs := m[name]; subs != nil {
 		delete(subs, cl)
 		if len(subs) == 0 {
@@ -355,7 +359,7 @@ func (b *burst) unsubscribe(argv [][]byte, pat bool) {
 		for n := range set {
 			names = append(names, []byte(n))
 		}
-		slices.SortFunc(names, func(x, y []byte) int { return compareBytes(x, y) })
+		slices.SortFunc(names, bytes.Compare)
 		if len(names) == 0 {
 			b.pushReply(kind, nil, cl.subscriptions())
 			return
@@ -402,16 +406,6 @@ func (s *Server) dropSubscriptions(cl *client) {
 func (cl *client) countSubs() {
 	cl.nsub.Store(int32(len(cl.subChans)))
 	cl.npsub.Store(int32(len(cl.subPats)))
-}
-
-func compareBytes(x, y []byte) int {
-	switch {
-	case string(x) < string(y):
-		return -1
-	case string(x) > string(y):
-		return 1
-	}
-	return 0
 }
 
 // subscribedPing is PING on a RESP2 connection with subscriptions: a
@@ -477,7 +471,7 @@ var pubsubHelp = []string{
 func cmdPubSub(b *burst, argv [][]byte) {
 	ctx, cancel := context.WithTimeout(context.Background(), pubsubPeerWait)
 	defer cancel()
-	sub := string(lower(argv[1]))
+	sub := strings.ToLower(string(argv[1]))
 	switch {
 	case (sub == "help" || sub == "numpat") && len(argv) != 2:
 		b.error(fsm.ArityError("pubsub|" + sub))
@@ -536,15 +530,4 @@ func cmdPubSub(b *burst, argv [][]byte) {
 	default:
 		b.error(unknownSubcommand(argv))
 	}
-}
-
-func lower(p []byte) []byte {
-	out := make([]byte, len(p))
-	for i, c := range p {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		out[i] = c
-	}
-	return out
 }

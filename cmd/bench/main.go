@@ -239,6 +239,12 @@ func benchmark(port, n, c, p int, tests string) (map[string]result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redis-benchmark: %w", err)
 	}
+	return parseCSV(out)
+}
+
+// parseCSV reads redis-benchmark --csv output: requests/s and p50 by test
+// name.
+func parseCSV(out []byte) (map[string]result, error) {
 	rows, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
 	if err != nil {
 		return nil, fmt.Errorf("parse redis-benchmark csv: %w\n%s", err, out)

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"os/exec"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,18 +63,14 @@ func benchmarkCustom(port, n, c, p int, t customTest) (result, error) {
 	if err != nil {
 		return result{}, fmt.Errorf("redis-benchmark %s: %w", t.name, err)
 	}
-	rows, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
+	res, err := parseCSV(out)
 	if err != nil {
-		return result{}, fmt.Errorf("parse redis-benchmark csv: %w\n%s", err, out)
+		return result{}, fmt.Errorf("%s: %w", t.name, err)
 	}
-	for _, row := range rows {
-		if len(row) >= 5 && row[0] != "test" {
-			rps, _ := strconv.ParseFloat(row[1], 64)
-			p50, _ := strconv.ParseFloat(row[4], 64)
-			return result{rps: rps, p50: p50}, nil
-		}
+	for _, r := range res { // one command, one row
+		return r, nil
 	}
-	return result{}, fmt.Errorf("no result from redis-benchmark %s:\n%s", t.name, out)
+	return result{}, nil // not reached: parseCSV refuses an empty result
 }
 
 // fanout is the pub/sub benchmark: subscribers connected round-robin to

@@ -1433,21 +1433,25 @@ func genLpos(g *gen) step {
 }
 
 // LMPOP numkeys key [key ...] LEFT | RIGHT [COUNT count]
-func genLmpop(g *gen) step {
-	keys := g.keys(listKeys, 1, 3)
+func genLmpop(g *gen) step { return genMPop(g, "LMPOP", listKeys, g.listEnd) }
+
+// genMPop builds name numkeys key [key ...] END [COUNT count] over family
+// (LMPOP, ZMPOP), END drawn by end.
+func genMPop(g *gen, name string, family []string, end func() string) step {
+	keys := g.keys(family, 1, 3)
 	numkeys := strconv.Itoa(len(keys))
 	if g.p(0.08) {
 		numkeys = oneOf(g, "0", "-1", "abc", strconv.Itoa(len(keys)+1), strconv.Itoa(len(keys)+5))
 	}
 	args := append([]string{numkeys}, keys...)
-	args = append(args, g.listEnd())
+	args = append(args, end())
 	switch x := g.n(100); {
 	case x < 40:
 		args = append(args, g.word("COUNT"), oneOf(g, "1", "2", "3", "10", "0", "-1", "abc"))
 	case x < 44:
 		args = append(args, oneOf(g, []string{"FOO"}, []string{"COUNT"}, []string{"COUNT", "1", "COUNT", "1"})...)
 	}
-	return g.cmd("LMPOP", args...)
+	return g.cmd(name, args...)
 }
 
 // pairs returns 1..3 key-value pairs, and sometimes drops the last element

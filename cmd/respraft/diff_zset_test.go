@@ -274,24 +274,13 @@ func genZAlgebra(name string) func(*gen) step {
 
 // ZMPOP numkeys key [key ...] <MIN | MAX> [COUNT count]
 func genZMPop(g *gen) step {
-	keys := g.keys(zsetKeys, 1, 3)
-	numkeys := strconv.Itoa(len(keys))
-	if g.p(0.08) {
-		numkeys = oneOf(g, "0", "-1", "abc", strconv.Itoa(len(keys)+1), strconv.Itoa(len(keys)+5))
-	}
-	args := append([]string{numkeys}, keys...)
-	where := g.word(oneOf(g, "MIN", "MAX"))
-	if g.p(0.03) {
-		where = oneOf(g, "LEFT", "")
-	}
-	args = append(args, where)
-	switch x := g.n(100); {
-	case x < 40:
-		args = append(args, g.word("COUNT"), oneOf(g, "1", "2", "3", "10", "0", "-1", "abc"))
-	case x < 44:
-		args = append(args, oneOf(g, []string{"FOO"}, []string{"COUNT"}, []string{"COUNT", "1", "COUNT", "1"})...)
-	}
-	return g.cmd("ZMPOP", args...)
+	return genMPop(g, "ZMPOP", zsetKeys, func() string {
+		where := g.word(oneOf(g, "MIN", "MAX"))
+		if g.p(0.03) {
+			where = oneOf(g, "LEFT", "")
+		}
+		return where
+	})
 }
 
 func genZPop(name string) func(*gen) step {
