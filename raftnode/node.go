@@ -143,7 +143,8 @@ type Node struct {
 	readKick    chan struct{} // ReadBarrier -> readLoop, capacity 1
 	readRounds  atomic.Uint64 // VerifyLeader rounds run (Stats, tests)
 	soleReads   atomic.Uint64 // read indexes served as the sole voter, without a round
-	roundHook   func()        // tests: runs at the start of each round
+	soleCache   atomic.Pointer[soleAnswer]
+	roundHook   func() // tests: runs at the start of each round
 
 	shutdownOnce sync.Once
 	shutdownErr  error

@@ -355,6 +355,34 @@ func TestSoleVoterReadsWithoutRound(t *testing.T) {
 	}
 }
 
+// A sole voter that gains a second voter must stop reading without a
+// round as soon as the new configuration is in its log: the cached answer
+// of soleVoter is keyed on the last log index.
+func TestSoleVoterStopsWhenVoterJoins(t *testing.T) {
+	n := mustNewNode(t, Config{}, newFakeFSM())
+	waitFor(t, 5*time.Second, "leader ready", n.Ready)
+	mustApply(t, n, "set a 1")
+	if !n.ReadNow() {
+		t.Fatal("ReadNow false on an up-to-date sole voter")
+	}
+	ln2 := mustListen(t)
+	mustNewNode(t, Config{ID: "n2", Listener: ln2, NoBootstrap: true}, newFakeFSM())
+	if err := n.AddVoter(ctxT(t, 10*time.Second), "n2", ln2.Addr().String()); err != nil {
+		t.Fatalf("AddVoter: %v", err)
+	}
+	if n.ReadNow() {
+		t.Fatal("ReadNow true after a second voter joined")
+	}
+	rounds, sole := n.readRounds.Load(), n.soleReads.Load()
+	if err := n.ReadBarrier(ctxT(t, 10*time.Second)); err != nil {
+		t.Fatalf("ReadBarrier with two voters: %v", err)
+	}
+	if n.soleReads.Load() != sole || n.readRounds.Load() == rounds {
+		t.Fatalf("two voters: sole reads %d -> %d, rounds %d -> %d; want a round and no sole read",
+			sole, n.soleReads.Load(), rounds, n.readRounds.Load())
+	}
+}
+
 func TestReadBarrierBatchesVerifyLeader(t *testing.T) {
 	const readers = 200
 	nodes, _, li := startThree(t)

@@ -180,23 +180,57 @@ func (n *Node) soleVoterReadIndex() (idx uint64, ok bool) {
 }
 
 // soleVoter reports whether this node is the only voter of the latest
-// configuration (an atomic load inside raft, no round trip).
+// configuration. raft hands out the configuration as a fresh copy, so the
+// answer is kept for as long as the last log index stays put: a change of
+// configuration is a log entry. raft stores that entry (moving the last
+// index) a moment before it publishes the configuration, so a reader in
+// between may keep "sole voter" for the old one. The only change that
+// reaches from a sole voter is adding one voter, which gives two voters,
+// and a leader of two voters is in every quorum: no one else can be
+// elected or commit until this node moves to a later term, which the term
+// check in soleVoterReadIndex sees. The next entry refreshes the answer.
 func (n *Node) soleVoter() bool {
+	last := n.raft.LastIndex()
+	if c := n.soleCache.Load(); c != nil && c.last == last {
+		return c.sole
+	}
 	fut := n.raft.GetConfiguration()
 	if fut.Error() != nil {
 		return false
 	}
 	self := false
+	sole := true
 	for _, srv := range fut.Configuration().Servers {
 		if srv.Suffrage != raft.Voter {
 			continue
 		}
 		if string(srv.ID) != n.id {
-			return false
+			sole = false
+			break
 		}
 		self = true
 	}
-	return self
+	sole = sole && self
+	n.soleCache.Store(&soleAnswer{last: last, sole: sole})
+	return sole
+}
+
+// soleAnswer is soleVoter's answer for one last log index.
+type soleAnswer struct {
+	last uint64
+	sole bool
+}
+
+// ReadNow reports whether a linearizable read may run against the local
+// FSM at once: this node is the Ready leader, the only voter, and has
+// applied its commit index. It never blocks; when it says false, callers
+// take the full ReadBarrier.
+func (n *Node) ReadNow() bool {
+	if n.raft.State() != raft.Leader || !n.leaderReady() || n.ctx.Err() != nil {
+		return false
+	}
+	idx, ok := n.soleVoterReadIndex()
+	return ok && n.fsm.AppliedIndex() >= idx
 }
 
 // readRound takes the commit index, then confirms with a quorum that this

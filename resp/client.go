@@ -48,6 +48,8 @@ type client struct {
 
 	onceSeq uint64 // attempts of blocking commands, for their ids (blocking.go)
 
+	burst burst // reused by each burst of the connection (dispatch.go)
+
 	// Transaction state, touched only by the connection's own goroutine.
 	multi   bool
 	dirty   bool // a command failed to queue: EXEC answers EXECABORT

@@ -72,8 +72,29 @@ type burst struct {
 	quit    bool
 }
 
-func (b *burst) run(cmds []redcon.Command) {
-	for _, rc := range cmds {
+// maxKeep is the largest buffer a connection keeps between bursts.
+const maxKeep = 64 << 10
+
+// newBurst readies the connection's burst for the next run, keeping its
+// buffers unless they grew past maxKeep.
+func (cl *client) newBurst(s *Server, conn redcon.Conn) *burst {
+	b := &cl.burst
+	pending, scratch := b.pending[:0], b.scratch[:0]
+	if cap(pending) > maxBatch {
+		pending = nil
+	}
+	if cap(scratch) > maxKeep {
+		scratch = nil
+	}
+	*b = burst{s: s, cl: cl, conn: conn, pending: pending, scratch: scratch}
+	return b
+}
+
+// run serves first and the rest of its pipelined burst.
+func (b *burst) run(first redcon.Command, rest []redcon.Command) {
+	b.one(first.Args)
+	b.queueOutput()
+	for _, rc := range rest {
 		if b.quit {
 			break
 		}
@@ -210,6 +231,7 @@ func (b *burst) flush() {
 			b.error("ERR internal error: missing reply")
 		}
 	}
+	clear(b.pending) // keep no arguments alive past the burst
 	b.pending = b.pending[:0]
 }
 
@@ -316,10 +338,12 @@ func (b *burst) readBarrier() error {
 	b.cl.mu.Lock()
 	level := b.cl.consistency
 	b.cl.mu.Unlock()
+	if level == ConsistencyStale || (level == ConsistencyLinearizable && b.s.be.ReadNow()) {
+		b.barrier = true
+		return nil
+	}
 	err := b.s.retryNoLeader(func(ctx context.Context) error {
 		switch level {
-		case ConsistencyStale:
-			return nil
 		case ConsistencyLeader:
 			if !b.s.be.IsLeader() {
 				return ErrNotLeader

@@ -36,6 +36,10 @@ type Backend interface {
 	// ReadBarrier returns once this node's state reflects every write
 	// acknowledged before the call (a linearizable read index).
 	ReadBarrier(ctx context.Context) error
+	// ReadNow reports, without blocking, whether a linearizable read may
+	// run at once (a leader that is the only voter, up to date); false
+	// means take ReadBarrier.
+	ReadNow() bool
 	// IsLeader reports whether this node is the leader.
 	IsLeader() bool
 	// Snapshot takes a Raft snapshot now.
@@ -267,9 +271,8 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 	s.inflight.Add(1)
 	s.drainMu.Unlock()
 	defer s.inflight.Done()
-	cmds := append([]redcon.Command{cmd}, conn.ReadPipeline()...)
-	b := burst{s: s, cl: cl, conn: conn}
-	b.run(cmds)
+	b := cl.newBurst(s, conn)
+	b.run(cmd, conn.ReadPipeline())
 	cl.lastActive.Store(time.Now().UnixNano())
 }
 

@@ -50,6 +50,9 @@ func (b *fakeBackend) ReadBarrier(ctx context.Context) error {
 	return nil
 }
 
+// ReadNow is false so that tests take the full barrier.
+func (b *fakeBackend) ReadNow() bool { return false }
+
 func (b *fakeBackend) IsLeader() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -258,6 +258,8 @@ func (b backend) ReadBarrier(ctx context.Context) error {
 	}
 }
 
+func (b backend) ReadNow() bool { return b.node.ReadNow() }
+
 func (b backend) IsLeader() bool { return b.node.IsLeader() }
 
 func (b backend) Snapshot(ctx context.Context) error {
