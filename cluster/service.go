@@ -37,6 +37,14 @@ type Raft interface {
 	Leader() (id, addr string)
 	Apply(ctx context.Context, data []byte) (interface{}, uint64, error)
 	ReadIndex(ctx context.Context) (uint64, error)
+	// ReadIndexFor is ReadIndex for a read the voter peer serves; a
+	// non-zero term means no quorum round was run and the index holds
+	// only if peer is still in that term when the answer reaches it
+	// (raftnode.Node.ReadIndexFor).
+	ReadIndexFor(ctx context.Context, peer string) (idx, term uint64, err error)
+	// ID is this node's id; Term its current term.
+	ID() string
+	Term() uint64
 	WaitApplied(ctx context.Context, idx uint64) error
 	AddVoter(ctx context.Context, id, addr string) error
 	RemoveServer(ctx context.Context, id string) error
@@ -155,7 +163,7 @@ func (s *Service) readLoop() {
 }
 
 func (s *Service) remoteReadIndex(ctx context.Context) (uint64, error) {
-	reply, err := s.forward(ctx, opReadIndex, nil)
+	reply, err := s.forward(ctx, opReadIndex, appendBytes(nil, []byte(s.raft.ID())))
 	if err != nil {
 		if errors.Is(err, ErrUnknownOutcome) {
 			// Reads change nothing: an unanswered one is just retried.
@@ -165,8 +173,17 @@ func (s *Service) remoteReadIndex(ctx context.Context) (uint64, error) {
 	}
 	p := parser{b: reply}
 	idx := p.uvarint()
+	var term uint64
+	if len(p.b) > 0 { // older leaders send the index alone
+		term = p.uvarint()
+	}
 	if p.err != nil {
 		return 0, fmt.Errorf("%w: bad read index reply", ErrNotLeader)
+	}
+	// The leader counted on this node as the other half of its quorum:
+	// that holds only if this node has not moved to a later term.
+	if term != 0 && s.raft.Term() != term {
+		return 0, fmt.Errorf("%w: term moved from %d during the read index", ErrNotLeader, term)
 	}
 	return idx, nil
 }
@@ -350,9 +367,18 @@ func (s *Service) handle(ctx context.Context, op byte, body []byte) (byte, []byt
 			return codeOK, b
 		}
 	case opReadIndex:
-		var idx uint64
-		if idx, err = s.raft.ReadIndex(ctx); err == nil {
-			return codeOK, binary.AppendUvarint(nil, idx)
+		// The payload names the asking node (empty from older nodes); the
+		// reply is the index, then the term the asker must still be in
+		// (0: confirmed by a round, nothing to check).
+		var peer []byte
+		if len(p.b) > 0 {
+			if peer = p.bytes(); p.err != nil {
+				return codeError, []byte(p.err.Error())
+			}
+		}
+		var idx, term uint64
+		if idx, term, err = s.raft.ReadIndexFor(ctx, string(peer)); err == nil {
+			return codeOK, binary.AppendUvarint(binary.AppendUvarint(nil, idx), term)
 		}
 	case opAddVoter:
 		id, addr := p.bytes(), p.bytes()

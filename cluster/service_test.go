@@ -23,6 +23,12 @@ type fakeRaft struct {
 	mu         sync.Mutex
 	applied    [][]byte
 	block      chan struct{} // if set, Apply waits for it
+	// term is this node's term; as the leader, pairTerm is the term
+	// ReadIndexFor hands back without a round (0: a round was run) and
+	// askers records who asked.
+	term     atomic.Uint64
+	pairTerm uint64
+	askers   sync.Map
 }
 
 func (f *fakeRaft) IsLeader() bool { return f.leader }
@@ -46,6 +52,21 @@ func (f *fakeRaft) ReadIndex(ctx context.Context) (uint64, error) {
 	time.Sleep(time.Millisecond) // a quorum round takes a little while
 	return f.index.Load(), nil
 }
+func (f *fakeRaft) ReadIndexFor(ctx context.Context, peer string) (uint64, uint64, error) {
+	f.askers.Store(peer, true)
+	if f.pairTerm != 0 {
+		return f.index.Load(), f.pairTerm, nil
+	}
+	idx, err := f.ReadIndex(ctx)
+	return idx, 0, err
+}
+func (f *fakeRaft) ID() string {
+	if f.leader {
+		return "self"
+	}
+	return "follower"
+}
+func (f *fakeRaft) Term() uint64                                            { return f.term.Load() }
 func (f *fakeRaft) WaitApplied(ctx context.Context, idx uint64) error       { return nil }
 func (f *fakeRaft) AddVoter(ctx context.Context, id, addr string) error     { return nil }
 func (f *fakeRaft) RemoveServer(ctx context.Context, id string) error       { return nil }
@@ -126,6 +147,31 @@ func TestFollowerReadsShareReadIndexRequests(t *testing.T) {
 		t.Errorf("200 concurrent follower reads made %d read-index requests; they should share rounds", n)
 	}
 	t.Logf("200 follower reads, %d read-index requests", lr.readCalls.Load())
+}
+
+// A leader that answers a read index without a round counts on the asker
+// still being in its term: the follower must refuse the index when its
+// own term has moved on, and use it when it has not.
+func TestFollowerChecksItsTermOnPeerQuorumReads(t *testing.T) {
+	lr := &fakeRaft{leader: true, pairTerm: 7}
+	_, addr := startService(t, lr)
+	fr := &fakeRaft{leaderAddr: addr}
+	f, _ := startService(t, fr)
+
+	fr.term.Store(7)
+	if err := f.ReadBarrier(context.Background()); err != nil {
+		t.Fatalf("follower still in the leader's term: %v", err)
+	}
+	if _, ok := lr.askers.Load("follower"); !ok {
+		t.Error("the read-index request did not name the follower")
+	}
+	fr.term.Store(8)
+	if err := f.ReadBarrier(context.Background()); !errors.Is(err, ErrNotLeader) {
+		t.Fatalf("follower in a later term: %v, want ErrNotLeader (retry)", err)
+	}
+	if lr.readCalls.Load() != 0 {
+		t.Errorf("the leader ran %d rounds; it was set to answer without", lr.readCalls.Load())
+	}
 }
 
 func TestUnreachableLeaderIsNotLeader(t *testing.T) {

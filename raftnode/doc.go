@@ -36,7 +36,12 @@
 // VerifyLeader calls (Stats.ReadRounds counts them). A leader that is the
 // only voter of the latest configuration needs no round: nobody else can
 // be elected or commit before a configuration naming another voter is in
-// its own log, so it takes its commit index directly (Stats.SoleReads). A
+// its own log, so it takes its commit index directly (Stats.SoleReads).
+// ReadIndexFor serves a follower's request the same way when the latest
+// configuration has at most three voters naming both: the follower is the
+// second member of the quorum and accepts the index only if it is still in
+// the leader's term once the answer arrives (Stats.PairReads; the argument
+// is at pairReadIndex). A
 // leader that is not yet Ready makes readers wait; a follower answers
 // ErrNotLeader (forwarding is the cluster package's job).
 //

@@ -143,7 +143,8 @@ type Node struct {
 	readKick    chan struct{} // ReadBarrier -> readLoop, capacity 1
 	readRounds  atomic.Uint64 // VerifyLeader rounds run (Stats, tests)
 	soleReads   atomic.Uint64 // read indexes served as the sole voter, without a round
-	soleCache   atomic.Pointer[soleAnswer]
+	pairReads   atomic.Uint64 // read indexes handed to a voter of three without a round
+	votersCache atomic.Pointer[votersAnswer]
 	roundHook   func() // tests: runs at the start of each round
 
 	shutdownOnce sync.Once
@@ -642,6 +643,7 @@ type Stats struct {
 	Servers              []Server
 	ReadRounds           uint64 // leadership verification rounds run by ReadBarrier
 	SoleReads            uint64 // read indexes taken as the sole voter, without a round
+	PairReads            uint64 // read indexes handed to a voter of at most three, without a round
 }
 
 // Stats reports the node's state.
@@ -659,6 +661,7 @@ func (n *Node) Stats() Stats {
 		LastContact:      n.raft.LastContact(),
 		ReadRounds:       n.readRounds.Load(),
 		SoleReads:        n.soleReads.Load(),
+		PairReads:        n.pairReads.Load(),
 	}
 	s.LeaderID, s.LeaderAddr = n.Leader()
 	rs := n.raft.Stats()

@@ -383,6 +383,49 @@ func TestSoleVoterStopsWhenVoterJoins(t *testing.T) {
 	}
 }
 
+// In a cluster of three, a read index asked for by a voter is answered
+// without a VerifyLeader round, with the leader's term for the voter to
+// check; for anyone else, and once a fourth voter joins, a round runs.
+func TestReadIndexForPeerOfThree(t *testing.T) {
+	nodes, _, li := startThree(t)
+	n := nodes[li]
+	_, idx := mustApply(t, n, "set a 1")
+	peer := nodes[(li+1)%3].ID()
+
+	rounds := n.readRounds.Load()
+	got, term, err := n.ReadIndexFor(ctxT(t, 5*time.Second), peer)
+	if err != nil || got < idx || term != n.Term() {
+		t.Fatalf("ReadIndexFor(%s) = %d, term %d, %v; want >= %d, term %d", peer, got, term, err, idx, n.Term())
+	}
+	if r := n.readRounds.Load() - rounds; r != 0 {
+		t.Fatalf("a voter of three got its read index after %d rounds, want none", r)
+	}
+
+	for _, who := range []string{"", n.ID(), "stranger"} {
+		rounds = n.readRounds.Load()
+		got, term, err = n.ReadIndexFor(ctxT(t, 5*time.Second), who)
+		if err != nil || got < idx || term != 0 {
+			t.Fatalf("ReadIndexFor(%q) = %d, term %d, %v; want a confirmed index (term 0)", who, got, term, err)
+		}
+		if n.readRounds.Load() == rounds {
+			t.Fatalf("ReadIndexFor(%q) ran no round", who)
+		}
+	}
+
+	ln4 := mustListen(t)
+	mustNewNode(t, Config{ID: "n4", Listener: ln4, NoBootstrap: true}, newFakeFSM())
+	if err := n.AddVoter(ctxT(t, 10*time.Second), "n4", ln4.Addr().String()); err != nil {
+		t.Fatalf("AddVoter: %v", err)
+	}
+	rounds = n.readRounds.Load()
+	if _, term, err = n.ReadIndexFor(ctxT(t, 10*time.Second), peer); err != nil || term != 0 {
+		t.Fatalf("with four voters: term %d, %v; want a round (term 0)", term, err)
+	}
+	if n.readRounds.Load() == rounds {
+		t.Fatal("with four voters a voter's read index ran no round")
+	}
+}
+
 func TestReadBarrierBatchesVerifyLeader(t *testing.T) {
 	const readers = 200
 	nodes, _, li := startThree(t)

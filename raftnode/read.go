@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/raft"
 )
@@ -180,46 +181,109 @@ func (n *Node) soleVoterReadIndex() (idx uint64, ok bool) {
 }
 
 // soleVoter reports whether this node is the only voter of the latest
-// configuration. raft hands out the configuration as a fresh copy, so the
-// answer is kept for as long as the last log index stays put: a change of
-// configuration is a log entry. raft stores that entry (moving the last
-// index) a moment before it publishes the configuration, so a reader in
-// between may keep "sole voter" for the old one. The only change that
-// reaches from a sole voter is adding one voter, which gives two voters,
-// and a leader of two voters is in every quorum: no one else can be
-// elected or commit until this node moves to a later term, which the term
-// check in soleVoterReadIndex sees. The next entry refreshes the answer.
+// configuration.
 func (n *Node) soleVoter() bool {
+	v := n.latestVoters()
+	return len(v) == 1 && v[0] == n.id
+}
+
+// latestVoters returns the ids of the voters of the latest configuration.
+// raft hands out the configuration as a fresh copy, so the answer is kept
+// for as long as the last log index stays put: a change of configuration
+// is a log entry. raft stores that entry (moving the last index) a moment
+// before it publishes the configuration, so a reader in between may keep
+// the previous voters until the next entry. That is safe for the two
+// uses here (soleVoterReadIndex, pairReadIndex), because raft changes one
+// server at a time: see pairReadIndex.
+func (n *Node) latestVoters() []string {
 	last := n.raft.LastIndex()
-	if c := n.soleCache.Load(); c != nil && c.last == last {
-		return c.sole
+	if c := n.votersCache.Load(); c != nil && c.last == last {
+		return c.voters
 	}
 	fut := n.raft.GetConfiguration()
 	if fut.Error() != nil {
-		return false
+		return nil
 	}
-	self := false
-	sole := true
+	var voters []string
 	for _, srv := range fut.Configuration().Servers {
-		if srv.Suffrage != raft.Voter {
-			continue
+		if srv.Suffrage == raft.Voter {
+			voters = append(voters, string(srv.ID))
 		}
-		if string(srv.ID) != n.id {
-			sole = false
-			break
-		}
-		self = true
 	}
-	sole = sole && self
-	n.soleCache.Store(&soleAnswer{last: last, sole: sole})
-	return sole
+	n.votersCache.Store(&votersAnswer{last: last, voters: voters})
+	return voters
 }
 
-// soleAnswer is soleVoter's answer for one last log index.
-type soleAnswer struct {
-	last uint64
-	sole bool
+// votersAnswer is latestVoters' answer for one last log index.
+type votersAnswer struct {
+	last   uint64
+	voters []string
 }
+
+// ReadIndexFor is ReadIndex for a read that the voter named by peer will
+// serve. When the latest configuration has at most three voters and names
+// both this leader and peer, the leader skips its VerifyLeader round and
+// returns its term with the index (term != 0): the peer itself is the
+// second member of the quorum, and the index holds only if the peer is
+// still in that term when it receives the answer (it checks; see
+// pairReadIndex). Otherwise term is 0 and the index was confirmed by a
+// round, as ReadIndex's.
+func (n *Node) ReadIndexFor(ctx context.Context, peer string) (idx, term uint64, err error) {
+	if err := n.waitLeaderReady(ctx); err != nil {
+		return 0, 0, err
+	}
+	if idx, term, ok := n.pairReadIndex(peer); ok {
+		return idx, term, nil
+	}
+	idx, err = n.ReadIndex(ctx)
+	return idx, 0, err
+}
+
+// pairReadIndex takes the commit index for a read served by peer without
+// a round, when this leader and peer together are a quorum of every
+// configuration a candidate could be elected with.
+//
+// Why that is linearizable: the leader takes its commit index at moment
+// t, then checks that it is still the Ready leader of term T; the peer
+// checks, after the answer arrives (so after t), that its own term is
+// still T. A write acknowledged before the read began was committed by the
+// leader of some term. If that term was later than T, its leader was
+// elected before t by a majority that, in a configuration of at most three
+// voters naming both of us, includes this leader or the peer, and that
+// member would have moved past T before t. So it was committed in T (by
+// this leader, inside the index) or earlier (inside the index too, since
+// a Ready leader has committed its own noop after everything before it).
+//
+// Configurations a candidate could use: raft changes one server at a time
+// and only once the previous change is committed, so besides the latest
+// (at most three voters, naming both) there is the one before it, which
+// differs by one server: a fourth voter (two others are not a majority of
+// four), or one fewer (this leader and at most one other, the peer if it
+// was just added: no majority without this leader). latestVoters may
+// still show the configuration before the newest one for an instant (see
+// there); that one is the other case above.
+func (n *Node) pairReadIndex(peer string) (idx, term uint64, ok bool) {
+	if peer == "" || peer == n.id {
+		return 0, 0, false
+	}
+	term = n.raft.CurrentTerm()
+	if t := n.readyTerm.Load(); t == 0 || t != term {
+		return 0, 0, false
+	}
+	voters := n.latestVoters()
+	if len(voters) > 3 || !slices.Contains(voters, n.id) || !slices.Contains(voters, peer) {
+		return 0, 0, false
+	}
+	idx = n.raft.CommitIndex()
+	if n.raft.State() != raft.Leader || n.raft.CurrentTerm() != term {
+		return 0, 0, false
+	}
+	n.pairReads.Add(1)
+	return idx, term, true
+}
+
+// Term is this node's current Raft term.
+func (n *Node) Term() uint64 { return n.raft.CurrentTerm() }
 
 // ReadNow reports whether a linearizable read may run against the local
 // FSM at once: this node is the Ready leader, the only voter, and has

@@ -220,6 +220,21 @@ func (n *node) signal(sig syscall.Signal) {
 	}
 }
 
+// Pause stops the process with SIGSTOP (it keeps its sockets and state,
+// as a node stalled by its host would); Resume sends SIGCONT. Neither
+// waits.
+func (n *node) Pause()  { n.sendNoWait(syscall.SIGSTOP) }
+func (n *node) Resume() { n.sendNoWait(syscall.SIGCONT) }
+
+func (n *node) sendNoWait(sig syscall.Signal) {
+	n.mu.Lock()
+	cmd := n.cmd
+	n.mu.Unlock()
+	if cmd != nil {
+		_ = cmd.Process.Signal(sig)
+	}
+}
+
 // Exited waits up to d for the process to exit by itself.
 func (n *node) Exited(d time.Duration) (bool, error) {
 	select {

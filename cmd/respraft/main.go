@@ -319,6 +319,7 @@ func (b backend) Info() []resp.Field {
 		{Name: "num_peers", Value: strconv.Itoa(st.NumPeers)},
 		{Name: "read_rounds", Value: u(st.ReadRounds)},
 		{Name: "sole_voter_reads", Value: u(st.SoleReads)},
+		{Name: "peer_quorum_reads", Value: u(st.PairReads)},
 	}
 }
 
@@ -372,6 +373,14 @@ func (r raftAdapter) ReadIndex(ctx context.Context) (uint64, error) {
 	idx, err := r.n.ReadIndex(ctx)
 	return idx, clusterErr(err)
 }
+
+func (r raftAdapter) ReadIndexFor(ctx context.Context, peer string) (uint64, uint64, error) {
+	idx, term, err := r.n.ReadIndexFor(ctx, peer)
+	return idx, term, clusterErr(err)
+}
+
+func (r raftAdapter) ID() string   { return r.n.ID() }
+func (r raftAdapter) Term() uint64 { return r.n.Term() }
 
 func (r raftAdapter) WaitApplied(ctx context.Context, idx uint64) error {
 	return clusterErr(r.n.WaitApplied(ctx, idx))
