@@ -108,16 +108,20 @@ func cmdSetBit(c *Ctx, argv [][]byte) {
 	if v == nil {
 		b := make([]byte, need)
 		b[off>>3] = withBit(0, off, bit)
-		c.setValue(key, &strValue{b: b})
+		c.setValue(key, &strValue{b: b, enc: encRaw})
 		c.Int(0)
 		return
 	}
 	old := bitAt(v.b, off)
 	if uint64(len(v.b)) >= need && old == bit {
-		c.Int(int64(old)) // nothing changes: the key is not stamped
+		// Nothing changes: the key is not stamped, but Redis has
+		// unshared the string.
+		c.markRaw(key)
+		c.Int(int64(old))
 		return
 	}
 	v = c.mutable(key).val.(*strValue)
+	v.enc = encRaw
 	v.grow(need)
 	v.b[off>>3] = withBit(v.b[off>>3], off, bit)
 	c.Int(int64(old))
@@ -447,7 +451,7 @@ func cmdBitOp(c *Ctx, argv [][]byte) {
 			res[i] = ^res[i]
 		}
 	}
-	c.setValue(dest, &strValue{b: res})
+	c.setValue(dest, &strValue{b: res, enc: encRaw})
 	c.Int(int64(maxLen))
 }
 
@@ -586,11 +590,12 @@ func bitfieldGeneric(c *Ctx, argv [][]byte, readOnly bool) {
 	version := c.versionOf(key)
 	dirty := false
 	if v == nil {
-		v = &strValue{b: make([]byte, need)}
+		v = &strValue{b: make([]byte, need), enc: encRaw}
 		c.setValue(key, v)
 		dirty = true
 	} else {
 		v = c.mutable(key).val.(*strValue)
+		v.enc = encRaw
 		dirty = v.grow(need)
 	}
 	changes := 0

@@ -54,18 +54,20 @@ func hllAt(c *Ctx, key []byte) (b []byte, exists, ok bool) {
 // putHLL stores new HLL bytes under key. An existing key keeps its expiry;
 // its version is stamped only when signal says Redis signals the key as
 // modified (a PFADD that fails half way changes bytes without a signal).
+// The string reports "raw": Redis unshares it (PFADD, PFMERGE and PFCOUNT
+// alike) or builds it as a buffer.
 func putHLL(c *Ctx, key []byte, b []byte, signal bool) {
 	k := string(key)
 	e := c.live(c.db, k)
 	if e == nil {
-		c.setValue(k, &strValue{b: b})
+		c.setValue(k, &strValue{b: b, enc: encRaw})
 		return
 	}
 	ver := e.version
 	if signal {
 		ver = c.Index
 	}
-	c.db.keys.Set(k, &entry{val: &strValue{b: b}, expireAt: e.expireAt, version: ver, gen: c.st.gen})
+	c.db.keys.Set(k, &entry{val: &strValue{b: b, enc: encRaw}, expireAt: e.expireAt, version: ver, gen: c.st.gen})
 }
 
 // PFADD key [element [element ...]]
@@ -94,14 +96,18 @@ func cmdPFAdd(c *Ctx, argv [][]byte) {
 		case -1:
 			// Redis has changed the value in place up to here and
 			// does not signal the key.
-			if exists && !slices.Equal(b, old) {
+			switch {
+			case exists && !slices.Equal(b, old):
 				putHLL(c, argv[1], b, false)
+			case exists:
+				c.markRaw(string(argv[1])) // unshared before the adds
 			}
 			c.Error(errInvalidHLL)
 			return
 		}
 	}
 	if updated == 0 {
+		c.markRaw(string(argv[1])) // unshared before the adds
 		c.Int(0)
 		return
 	}
@@ -127,12 +133,15 @@ func cmdPFCount(c *Ctx, argv [][]byte) {
 		c.Int(0)
 		return
 	}
+	// Redis unshares the string before it reads or refreshes the cache.
 	if hllCacheValid(b) {
+		c.markRaw(string(argv[1]))
 		c.Int(int64(hllCached(b)))
 		return
 	}
 	card, invalid := hllCount(b)
 	if invalid {
+		c.markRaw(string(argv[1]))
 		c.Error(errInvalidHLL)
 		return
 	}

@@ -144,11 +144,11 @@ func cmdObject(c *Ctx, argv [][]byte) {
 func objectEncoding(v value) string {
 	switch v := v.(type) {
 	case *strValue:
-		return stringEncoding(v.b)
+		return v.encoding()
 	case *listValue:
 		return "quicklist"
 	case *setValue:
-		if _, ok := setIntegers(v); ok {
+		if v.isIntset() {
 			return "intset"
 		}
 		return "hashtable"
@@ -171,15 +171,15 @@ func stringEncoding(s []byte) string {
 	if _, ok := parseInt(s); ok {
 		return "int"
 	}
-	if len(s) <= 44 {
+	if len(s) <= embstrLimit {
 		return "embstr"
 	}
 	return "raw"
 }
 
 func objectRefcount(v value) int64 {
-	if s, ok := v.(*strValue); ok {
-		if n, isInt := parseInt(s.b); isInt && n >= 0 && n < sharedIntegers {
+	if s, ok := v.(*strValue); ok && s.encoding() == "int" {
+		if n, _ := parseInt(s.b); n >= 0 && n < sharedIntegers {
 			return math.MaxInt32
 		}
 	}

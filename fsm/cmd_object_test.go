@@ -113,3 +113,130 @@ func TestMemoryUsage(t *testing.T) {
 		t.Errorf("MEMORY HELP = %q", help)
 	}
 }
+
+// OBJECT ENCODING depends on the command that made the value, as in
+// Redis: strings changed in place are raw, INCRBYFLOAT never gives int,
+// and a set that became a hashtable stays one. Expected replies checked
+// against redis-server 7.0.15.
+func TestObjectEncodingFollowsTheCommand(t *testing.T) {
+	tf := newTestFSM(t)
+	tf.run([]step{
+		{c("SET s1 123"), ok},
+		{c("APPEND s1 4"), integer(4)},
+		{c("OBJECT ENCODING s1"), bulk("raw")},
+		{c("OBJECT REFCOUNT s1"), integer(1)},
+		{c("INCR s1"), integer(1235)},
+		{c("OBJECT ENCODING s1"), bulk("int")},
+		{c("APPEND new 12"), integer(2)},
+		{c("OBJECT ENCODING new"), bulk("int")},
+		{c("SET f 1.5"), ok},
+		{c("INCRBYFLOAT f 1.5"), bulk("3")},
+		{c("OBJECT ENCODING f"), bulk("embstr")},
+		{c("SETRANGE r 0 abc"), integer(3)},
+		{c("OBJECT ENCODING r"), bulk("raw")},
+		{c("SET r2 abc"), ok},
+		{[]string{"SETRANGE", "r2", "1", ""}, integer(3)},
+		{c("OBJECT ENCODING r2"), bulk("embstr")},
+		{c("SETRANGE r2 1 x"), integer(3)},
+		{c("OBJECT ENCODING r2"), bulk("raw")},
+		{c("SET b1 abc"), ok},
+		{c("SETBIT b1 1 1"), integer(1)}, // already set: Redis unshares anyway
+		{c("OBJECT ENCODING b1"), bulk("raw")},
+		{c("SET b2 7"), ok},
+		{c("GETBIT b2 0"), integer(0)},
+		{c("OBJECT ENCODING b2"), bulk("int")},
+		{c("SETBIT b3 5 1"), integer(0)},
+		{c("OBJECT ENCODING b3"), bulk("raw")},
+		{c("SET b4 5"), ok},
+		{c("BITFIELD b4 GET u8 0"), "*1\r\n:53\r\n"},
+		{c("OBJECT ENCODING b4"), bulk("int")},
+		{c("BITFIELD b4 SET u8 0 53"), "*1\r\n:53\r\n"},
+		{c("OBJECT ENCODING b4"), bulk("raw")},
+		{c("BITOP AND d b2 b2"), integer(1)},
+		{c("OBJECT ENCODING d"), bulk("raw")},
+		{c("PFADD h a"), integer(1)},
+		{c("OBJECT ENCODING h"), bulk("raw")},
+		// An HLL restored from a DUMP (redis-server's, of PFADD hx a) is
+		// embstr; PFCOUNT unshares it.
+		{[]string{"RESTORE", "h2", "0", "\x00\x15\x48\x59\x4c\x4c\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x71\xa6\x84\x4e\x57\x0a\x00\x66\x31\xff\x02\x36\x8d\x32\x34"}, ok},
+		{c("OBJECT ENCODING h2"), bulk("embstr")},
+		{c("PFCOUNT h2"), integer(1)},
+		{c("OBJECT ENCODING h2"), bulk("raw")},
+		{c("SET i5 5"), ok},
+		{c("OBJECT REFCOUNT i5"), integer(2147483647)},
+		{[]string{"APPEND", "i5", ""}, integer(1)},
+		{c("OBJECT REFCOUNT i5"), integer(1)},
+		{c("OBJECT ENCODING i5"), bulk("raw")},
+
+		{c("SADD set1 1 2 3 x"), integer(4)},
+		{c("SREM set1 x"), integer(1)},
+		{c("OBJECT ENCODING set1"), bulk("hashtable")},
+		{c("COPY set1 set1c"), integer(1)},
+		{c("OBJECT ENCODING set1c"), bulk("hashtable")},
+		{c("SMOVE set1 mv 1"), integer(1)},
+		{c("OBJECT ENCODING mv"), bulk("intset")},
+		{c("SDIFFSTORE dd set1 nokey"), integer(2)}, // built by adds only
+		{c("OBJECT ENCODING dd"), bulk("intset")},
+		// SDIFFSTORE's second algorithm (the other sets small next to the
+		// first) copies the first set, then removes.
+		{c("SADD big a 1 2 3 4 5 6 7 8 9 10"), integer(11)},
+		{c("SADD small a"), integer(1)},
+		{c("SADD small3 b"), integer(1)},
+		{c("SDIFFSTORE dd2 big small"), integer(10)}, // first algorithm
+		{c("OBJECT ENCODING dd2"), bulk("intset")},
+		{c("SDIFFSTORE dd4 big small small3"), integer(10)},
+		{c("OBJECT ENCODING dd4"), bulk("hashtable")},
+		{c("SADD big2 1 2 3 4 5 6 7 8 9 10"), integer(10)},
+		{c("SDIFFSTORE dd5 big2 small small3"), integer(10)},
+		{c("OBJECT ENCODING dd5"), bulk("intset")},
+		// SPOP leaving fewer than count/5 members builds a new set.
+		{c("SADD set3 a 1 2 3 4 5 6 7 8 9 10 11 12"), integer(13)},
+		{c("SREM set3 a"), integer(1)},
+		{c("SADD set4 a 1 2 3 4 5 6 7 8 9 10 11 12"), integer(13)},
+		{c("SREM set4 a"), integer(1)},
+	})
+	tf.do("SPOP", "set3", "10")
+	tf.do("SPOP", "set4", "2")
+	tf.run([]step{
+		{c("OBJECT ENCODING set3"), bulk("intset")},
+		{c("OBJECT ENCODING set4"), bulk("hashtable")},
+	})
+
+	// The encodings survive a snapshot.
+	snap, err := tf.f.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := restored(t, snap)
+	for key, want := range map[string]string{"s1": "int", "f": "embstr", "r": "raw", "b1": "raw", "h": "raw", "i5": "raw", "set1": "hashtable", "set1c": "hashtable", "mv": "intset", "dd4": "hashtable", "set4": "hashtable"} {
+		argv := argvOf("OBJECT", "ENCODING", key)
+		if got := string(g.Read(0, Lookup(argv[0]), argv, nil)); got != bulk(want) {
+			t.Errorf("restored OBJECT ENCODING %s = %q, want %q", key, got, want)
+		}
+	}
+	if got, want := g.DigestAll(), tf.f.DigestAll(); got != want {
+		t.Errorf("digest after restore: %s, want %s", got, want)
+	}
+}
+
+// An intset never narrows: after the wide member goes, Redis still dumps
+// 8-byte integers (payload checked against redis-server 7.0.15), and the
+// width survives a snapshot.
+func TestIntsetKeepsItsWidth(t *testing.T) {
+	tf := newTestFSM(t)
+	tf.do("SADD", "w", "1", "99999999999", "70000")
+	tf.do("SREM", "w", "99999999999")
+	want := bulk("\x0b\x18\x08\x00\x00\x00\x02\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00p\x11\x01\x00\x00\x00\x00\x00\n\x00\xc9~y\xb4K\xa8H5")
+	if got := tf.do("DUMP", "w"); got != want {
+		t.Errorf("DUMP w = %q, want %q", got, want)
+	}
+	snap, err := tf.f.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := restored(t, snap)
+	argv := argvOf("DUMP", "w")
+	if got := string(g.Read(0, Lookup(argv[0]), argv, nil)); got != want {
+		t.Errorf("restored DUMP w = %q, want %q", got, want)
+	}
+}

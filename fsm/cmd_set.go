@@ -65,7 +65,7 @@ func cmdSAdd(c *Ctx, argv [][]byte) {
 	s, _ = setFor(c, argv[1])
 	added := 0
 	for _, m := range argv[2:] {
-		if s.m.Set(string(m), struct{}{}) {
+		if s.add(string(m)) {
 			added++
 		}
 	}
@@ -219,7 +219,15 @@ func cmdSPop(c *Ctx, argv [][]byte) {
 		s.m.Delete(m)
 		c.BulkString(m)
 	}
+	if (size-len(members))*spopMoveStrategyMul <= len(members) {
+		// Redis builds a new set of the few members left.
+		s.reencode()
+	}
 }
+
+// spopMoveStrategyMul is SPOP_MOVE_STRATEGY_MUL: SPOP with a count moves
+// the members that stay into a new set when they are fewer than count/5.
+const spopMoveStrategyMul = 5
 
 // SRANDMEMBER key [count]
 //
@@ -292,7 +300,7 @@ func cmdSMove(c *Ctx, argv [][]byte) {
 	src.m.Delete(member)
 	c.deleteIfEmpty(argv[1], src.m.Len())
 	dst, _ := setFor(c, argv[2])
-	dst.m.Set(member, struct{}{})
+	dst.add(member)
 	c.Int(1)
 }
 
@@ -343,7 +351,7 @@ func setUnion(sets []*setValue) *setValue {
 			continue
 		}
 		s.m.Each(func(m string, _ struct{}) bool {
-			out.m.Set(m, struct{}{})
+			out.add(m)
 			return true
 		})
 	}
@@ -363,10 +371,31 @@ func setDiff(sets []*setValue) *setValue {
 				return true
 			}
 		}
-		out.m.Set(m, struct{}{})
+		out.add(m)
 		return true
 	})
+	// Redis's second algorithm (chosen when the other sets are small next
+	// to the first) adds all of the first set, then removes: the result
+	// keeps the encoding of the first set's members.
+	if diffAlgoTwo(sets) && !sets[0].isIntset() {
+		out.ht = true
+	}
 	return out
+}
+
+// diffAlgoTwo reports whether Redis's SDIFF picks its second algorithm
+// (copy the first set, remove the others) over the first (test each
+// member of the first set against the others).
+func diffAlgoTwo(sets []*setValue) bool {
+	var one, two int
+	for _, s := range sets {
+		if s == nil {
+			continue
+		}
+		one += sets[0].size()
+		two += s.size()
+	}
+	return one/2 > two
 }
 
 // setAlgebra is SINTER/SUNION/SDIFF and their STORE forms: op is 'i', 'u'
@@ -384,7 +413,7 @@ func setAlgebra(c *Ctx, op byte, dst []byte, keys [][]byte) {
 	case 'i':
 		res = newSet()
 		setInter(sets, func(m string) bool {
-			res.m.Set(m, struct{}{})
+			res.add(m)
 			return true
 		})
 	case 'u':

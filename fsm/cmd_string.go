@@ -458,7 +458,7 @@ func cmdIncrByFloat(c *Ctx, argv [][]byte) {
 		c.Error(msg)
 		return
 	}
-	c.setValueKeepTTL(string(argv[1]), &strValue{b: res})
+	c.setValueKeepTTL(string(argv[1]), &strValue{b: res, enc: encNoInt})
 	c.Bulk(res)
 }
 
@@ -482,6 +482,7 @@ func cmdAppend(c *Ctx, argv [][]byte) {
 		return
 	}
 	v = c.mutable(key).val.(*strValue)
+	v.enc = encRaw
 	v.b = append(v.b, argv[2]...)
 	c.Int(int64(len(v.b)))
 }
@@ -588,11 +589,12 @@ func cmdSetRange(c *Ctx, argv [][]byte) {
 	if v == nil {
 		b := make([]byte, need)
 		copy(b[offset:], val)
-		c.setValue(key, &strValue{b: b})
+		c.setValue(key, &strValue{b: b, enc: encRaw})
 		c.Int(int64(need))
 		return
 	}
 	v = c.mutable(key).val.(*strValue)
+	v.enc = encRaw
 	if need > len(v.b) {
 		v.b = append(v.b, make([]byte, need-len(v.b))...)
 	}

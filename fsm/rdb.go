@@ -171,8 +171,8 @@ func appendRDBValue(b []byte, v value) []byte {
 	case *listValue:
 		return appendRDBList(append(b, rdbTypeListQuicklist2), v)
 	case *setValue:
-		if ints, ok := setIntegers(v); ok {
-			return appendRDBString(append(b, rdbTypeSetIntset), encodeIntset(ints))
+		if ints, ok := setIntegers(v); ok && !v.ht {
+			return appendRDBString(append(b, rdbTypeSetIntset), encodeIntset(ints, v.width))
 		}
 		b = appendRDBLen(append(b, rdbTypeSet), uint64(v.size()))
 		v.m.Each(func(k string, _ struct{}) bool {
@@ -336,15 +336,10 @@ func setIntegers(v *setValue) ([]int64, bool) {
 
 // encodeIntset is an intset blob: uint32 width, uint32 count, then the
 // sorted members, all little-endian.
-func encodeIntset(ints []int64) []byte {
-	width := 2
+func encodeIntset(ints []int64, minWidth uint8) []byte {
+	width := max(minWidth, 2)
 	for _, n := range ints {
-		switch {
-		case n < math.MinInt32 || n > math.MaxInt32:
-			width = 8
-		case (n < math.MinInt16 || n > math.MaxInt16) && width < 4:
-			width = 4
-		}
+		width = max(width, intsetWidth(n))
 	}
 	b := binary.LittleEndian.AppendUint32(nil, uint32(width))
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(ints)))
@@ -884,6 +879,7 @@ func loadRDBIntset(r *rdbReader) (value, error) {
 			return nil, errRDBCorrupt
 		}
 	}
+	s.width = uint8(width) // Redis keeps the intset as it came
 	return s, nil
 }
 

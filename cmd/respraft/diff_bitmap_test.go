@@ -15,7 +15,7 @@ var bitKeys = []string{"b1", "b2", "b3", "b4", "b5", "b6"}
 var bitmapFamilyCommands = []string{
 	"SETBIT", "GETBIT", "BITCOUNT", "BITPOS", "BITOP", "BITFIELD", "BITFIELD_RO",
 	"SET", "GET", "APPEND", "SETRANGE", "DEL", "EXPIRE", "TTL", "HSET", "RPUSH",
-	"MULTI", "EXEC", "WATCH",
+	"MULTI", "EXEC", "WATCH", "OBJECT",
 }
 
 var (
@@ -190,6 +190,10 @@ func init() {
 			return g.cmd("SET", oneOf(g, bitKeys...), v)
 		}},
 		{name: "DEL bitmap", weight: 2, simple: func(g *gen) step { return g.cmd("DEL", g.bitKey()) }},
+		// SETBIT, BITFIELD and BITOP leave "raw" strings, as in Redis.
+		{name: "OBJECT ENCODING bitmap", weight: 4, simple: func(g *gen) step {
+			return g.cmd("OBJECT", "ENCODING", g.bitKey())
+		}},
 		{name: "GET bitmap", weight: 3, simple: func(g *gen) step { return g.cmd("GET", g.bitKey()) }},
 		{name: "EXPIRE bitmap", weight: 1, simple: func(g *gen) step {
 			return g.cmd("EXPIRE", g.bitKey(), strconv.Itoa(1000+g.n(100000)))

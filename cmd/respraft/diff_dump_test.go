@@ -18,15 +18,15 @@ import (
 // integers, decimals, -0, inf/-inf, integral values around 2^62 (where
 // the listpack stops storing integers) and beyond 2^53, and 1e20.
 //
-// The writers are those after which Redis's encoding follows from the
-// value alone, which is what respraft's OBJECT ENCODING reports (see
-// fsm/cmd_object.go): not APPEND, SETRANGE or INCRBYFLOAT (Redis keeps
-// their strings "raw" or non-"int" whatever they hold), nor SREM, SPOP or
-// SMOVE (Redis never turns a hashtable set back into an intset).
+// The writers include those after which Redis's encoding depends on the
+// command and not only on the value (fsm/t_string.go, fsm/t_set.go):
+// APPEND and SETRANGE leave "raw" strings, INCRBYFLOAT never "int" ones,
+// and SREM, SPOP and SMOVE leave a hashtable set one.
 var dumpFamilyWriters = []string{
 	"SET", "SETNX", "SETEX", "PSETEX", "GETSET", "MSET", "MSETNX", "INCR", "DECR", "INCRBY", "DECRBY",
+	"INCRBYFLOAT", "APPEND", "SETRANGE",
 	"LPUSH", "RPUSH", "LPOP", "RPOP", "LSET", "LINSERT", "LREM", "LTRIM", "LMOVE",
-	"SADD", "SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE",
+	"SADD", "SREM", "SPOP", "SMOVE", "SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE",
 	"HSET", "HSETNX", "HMSET", "HDEL", "HINCRBY", "HINCRBYFLOAT",
 	"DEL", "EXPIRE", "RENAME",
 }

@@ -26,7 +26,7 @@ var (
 
 var hllFamilyCommands = []string{
 	"PFADD", "PFCOUNT", "PFMERGE", "GET", "SET", "APPEND", "SETRANGE", "DEL", "STRLEN", "TYPE",
-	"LPUSH", "MULTI", "EXEC", "WATCH",
+	"LPUSH", "MULTI", "EXEC", "WATCH", "OBJECT",
 }
 
 // hllElems draws the elements of one PFADD: mostly a few, sometimes
@@ -81,6 +81,8 @@ func hllGens() []genEntry {
 		}},
 		{name: "STRLEN", weight: 3, simple: func(g *gen) step { return g.cmd("STRLEN", g.key(hllKeys)) }},
 		{name: "TYPE", weight: 1, simple: func(g *gen) step { return g.cmd("TYPE", g.key(hllKeys)) }},
+		// PFADD and PFMERGE leave "raw" strings; PFCOUNT keeps the encoding.
+		{name: "OBJECT ENCODING", weight: 3, simple: func(g *gen) step { return g.cmd("OBJECT", "ENCODING", g.key(hllKeys)) }},
 		{name: "LPUSH", weight: 1, simple: func(g *gen) step { return g.cmd("LPUSH", oneOf(g, listKeys...), g.listElem()) }},
 		{name: "MULTI", weight: 5, special: (*differ).txn},
 	}

@@ -1046,8 +1046,63 @@ func (d *differ) spop() {
 	if len(missing) > 0 {
 		d.only(d.rr, append([]string{"SADD", key}, missing...)...)
 	}
+	// Where both sides kept members an intset could hold, or both did
+	// not, the encodings must already agree (SPOP with few members left
+	// builds a new set).
+	if intsetMembers(after) == intsetMembers(have) {
+		ea, eb := d.only(d.redis, "OBJECT", "ENCODING", key), d.only(d.rr, "OBJECT", "ENCODING", key)
+		if !equalReply(ea, eb) {
+			d.mismatchReplies("OBJECT ENCODING "+key+" after "+fmtArgs(argv), ea, eb, "")
+		}
+	}
 	if len(extra) > 0 {
 		d.only(d.rr, append([]string{"SREM", key}, extra...)...)
+	}
+	d.resyncSetEncoding(key)
+}
+
+// intsetMembers reports whether an intset could hold members: at most
+// 512, each an integer in canonical form.
+func intsetMembers(members map[string]bool) bool {
+	if len(members) > 512 {
+		return false
+	}
+	for m := range members {
+		n, err := strconv.ParseInt(m, 10, 64)
+		if err != nil || strconv.FormatInt(n, 10) != m {
+			return false
+		}
+	}
+	return true
+}
+
+// resyncSetEncoding gives respraft's set at key Redis's encoding after a
+// resync: SPOP took other members on each side, and a set that Redis
+// rebuilt from the few members left (an intset again) may be a hashtable
+// on respraft, or the other way round.
+func (d *differ) resyncSetEncoding(key string) {
+	want := d.only(d.redis, "OBJECT", "ENCODING", key)
+	got := d.only(d.rr, "OBJECT", "ENCODING", key)
+	if !want.isBulk() || !got.isBulk() || want.str == got.str {
+		return
+	}
+	switch want.str {
+	case "hashtable": // a member no intset holds makes it one for good
+		const odd = "resync-not-an-integer"
+		d.only(d.rr, "SADD", key, odd)
+		d.only(d.rr, "SREM", key, odd)
+	case "intset": // built afresh from its members, TTL kept
+		ttl := d.only(d.rr, "PTTL", key)
+		members := d.only(d.rr, "SMEMBERS", key)
+		d.only(d.rr, "DEL", key)
+		argv := []string{"SADD", key}
+		for _, e := range members.elems {
+			argv = append(argv, e.str)
+		}
+		d.only(d.rr, argv...)
+		if ttl.kind == ':' && ttl.num > 0 {
+			d.only(d.rr, "PEXPIRE", key, strconv.FormatInt(ttl.num, 10))
+		}
 	}
 }
 
