@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,14 +42,18 @@ func main() {
 		"tests: redis-benchmark -t names, and zrange (ZRANGE 0 99 of 1,000 members) and pfadd")
 	fan := flag.Int("fanout", 20000, "messages of the pub/sub fan-out benchmark (1 publisher, 50 subscribers); 0 skips it")
 	cluster := flag.Bool("cluster", true, "also benchmark a three-node cluster (leader and follower)")
+	rounds := flag.Int("rounds", 3, "rounds over all targets; each cell is the median of its rounds")
 	flag.Parse()
-	if err := run(*n, *c, *tests, *cluster, *fan); err != nil {
+	if err := run(*n, *c, *tests, *cluster, *fan, *rounds); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, c int, tests string, withCluster bool, fanMsgs int) error {
+func run(n, c int, tests string, withCluster bool, fanMsgs, rounds int) error {
+	if rounds < 1 {
+		return fmt.Errorf("-rounds must be at least 1, got %d", rounds)
+	}
 	for _, tool := range []string{"redis-server", "redis-benchmark", "redis-cli"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is needed (apt-get install redis-server redis-tools): %w", tool, err)
@@ -88,67 +93,77 @@ func run(n, c int, tests string, withCluster bool, fanMsgs int) error {
 		}
 	}
 	pipelines := []int{1, 16}
-	results := map[string]map[string]result{} // column -> "test/P" -> result
+	results := map[string]map[string][]result{} // column -> "test/P" -> one per round
 	var columns []string
-	fanRates := map[string]float64{} // target -> publishes/s
+	fanRates := map[string][]float64{} // target -> publishes/s, one per round
 	var fanColumns []string
-	for _, tg := range targets {
-		ts, err := tg.start()
-		if err != nil {
-			return fmt.Errorf("start %s: %w", tg.name, err)
-		}
-		for _, t := range ts {
-			col := tg.name
-			if t.name != "" {
-				col += " " + t.name
-			}
-			columns = append(columns, col)
-			results[col] = map[string]result{}
-			for _, p := range pipelines {
-				fmt.Fprintf(os.Stderr, "bench: %s -P %d ...\n", col, p)
-				if len(builtin) > 0 {
-					rs, err := benchmark(t.port, n, c, p, strings.Join(builtin, ","))
-					if err != nil {
-						stopAll(ts)
-						return fmt.Errorf("%s: %w", col, err)
-					}
-					for name, r := range rs {
-						results[col][name+"/"+strconv.Itoa(p)] = r
-					}
-				}
-				for _, name := range names {
-					ct, ok := customByName(name)
-					if !ok {
-						continue
-					}
-					r, err := benchmarkCustom(t.port, n, c, p, ct)
-					if err != nil {
-						stopAll(ts)
-						return fmt.Errorf("%s: %w", col, err)
-					}
-					results[col][csvName(name)+"/"+strconv.Itoa(p)] = r
-				}
-			}
-		}
-		if fanMsgs > 0 {
-			ports := ts[0].ports
-			if ports == nil {
-				ports = []int{ts[0].port}
-			}
-			fmt.Fprintf(os.Stderr, "bench: %s pub/sub fan-out ...\n", tg.name)
-			rate, err := fanout(ports, 50, fanMsgs)
+	// Rounds go over every target in turn, so that a slow spell of this
+	// machine hits them all alike rather than one column.
+	for round := 1; round <= rounds; round++ {
+		for _, tg := range targets {
+			ts, err := tg.start()
 			if err != nil {
-				stopAll(ts)
-				return fmt.Errorf("%s fan-out: %w", tg.name, err)
+				return fmt.Errorf("start %s: %w", tg.name, err)
 			}
-			fanRates[tg.name] = rate
-			fanColumns = append(fanColumns, tg.name)
+			for _, t := range ts {
+				col := tg.name
+				if t.name != "" {
+					col += " " + t.name
+				}
+				if results[col] == nil {
+					columns = append(columns, col)
+					results[col] = map[string][]result{}
+				}
+				for _, p := range pipelines {
+					fmt.Fprintf(os.Stderr, "bench: round %d/%d: %s -P %d ...\n", round, rounds, col, p)
+					if len(builtin) > 0 {
+						rs, err := benchmark(t.port, n, c, p, strings.Join(builtin, ","))
+						if err != nil {
+							stopAll(ts)
+							return fmt.Errorf("%s: %w", col, err)
+						}
+						for name, r := range rs {
+							key := name + "/" + strconv.Itoa(p)
+							results[col][key] = append(results[col][key], r)
+						}
+					}
+					for _, name := range names {
+						ct, ok := customByName(name)
+						if !ok {
+							continue
+						}
+						r, err := benchmarkCustom(t.port, n, c, p, ct)
+						if err != nil {
+							stopAll(ts)
+							return fmt.Errorf("%s: %w", col, err)
+						}
+						key := csvName(name) + "/" + strconv.Itoa(p)
+						results[col][key] = append(results[col][key], r)
+					}
+				}
+			}
+			if fanMsgs > 0 {
+				ports := ts[0].ports
+				if ports == nil {
+					ports = []int{ts[0].port}
+				}
+				fmt.Fprintf(os.Stderr, "bench: %s pub/sub fan-out ...\n", tg.name)
+				rate, err := fanout(ports, 50, fanMsgs)
+				if err != nil {
+					stopAll(ts)
+					return fmt.Errorf("%s fan-out: %w", tg.name, err)
+				}
+				if fanRates[tg.name] == nil {
+					fanColumns = append(fanColumns, tg.name)
+				}
+				fanRates[tg.name] = append(fanRates[tg.name], rate)
+			}
+			stopAll(ts)
 		}
-		stopAll(ts)
 	}
 
-	fmt.Printf("\nredis-benchmark -n %d -c %d, same machine, one run (%s)\n", n, c, time.Now().Format(time.RFC3339))
-	fmt.Printf("requests/s and p50 latency (ms); ratio = requests/s over redis-server with appendonly yes, appendfsync always\n\n")
+	fmt.Printf("\nredis-benchmark -n %d -c %d, same machine, median of %d rounds (%s)\n", n, c, rounds, time.Now().Format(time.RFC3339))
+	fmt.Printf("requests/s and p50 latency (ms); ratio = median requests/s over that of redis-server with appendonly yes, appendfsync always\n\n")
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(w, "test\tP\t")
 	for _, col := range columns {
@@ -163,13 +178,13 @@ func run(n, c int, tests string, withCluster bool, fanMsgs int) error {
 			key := csvName(name) + "/" + strconv.Itoa(p)
 			fmt.Fprintf(w, "%s\t%d\t", name, p)
 			for _, col := range columns {
-				r := results[col][key]
+				r := medianResult(results[col][key])
 				fmt.Fprintf(w, "%.0f\t%.3f\t", r.rps, r.p50)
 			}
-			always := results["redis always"][key].rps
+			always := medianResult(results["redis always"][key]).rps
 			for _, col := range columns[2:] {
 				if always > 0 {
-					fmt.Fprintf(w, "%.2fx\t", results[col][key].rps/always)
+					fmt.Fprintf(w, "%.2fx\t", medianResult(results[col][key]).rps/always)
 				} else {
 					fmt.Fprint(w, "-\t")
 				}
@@ -194,15 +209,40 @@ func run(n, c int, tests string, withCluster bool, fanMsgs int) error {
 	}
 	fmt.Fprintln(w)
 	for _, col := range fanColumns {
-		fmt.Fprintf(w, "%.0f\t", fanRates[col])
+		fmt.Fprintf(w, "%.0f\t", median(fanRates[col]))
 	}
 	for _, col := range fanColumns[2:] {
-		if always := fanRates["redis always"]; always > 0 {
-			fmt.Fprintf(w, "%.2fx\t", fanRates[col]/always)
+		if always := median(fanRates["redis always"]); always > 0 {
+			fmt.Fprintf(w, "%.2fx\t", median(fanRates[col])/always)
 		}
 	}
 	fmt.Fprintln(w)
 	return w.Flush()
+}
+
+// median is the middle value of xs (the mean of the middle two for an
+// even count), 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// medianResult takes the median of the rounds' requests/s and, apart, of
+// their p50 latencies.
+func medianResult(rs []result) result {
+	rps := make([]float64, len(rs))
+	p50 := make([]float64, len(rs))
+	for i, r := range rs {
+		rps[i], p50[i] = r.rps, r.p50
+	}
+	return result{rps: median(rps), p50: median(p50)}
 }
 
 func one(t *target, err error) ([]*target, error) {
