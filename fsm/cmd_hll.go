@@ -21,7 +21,7 @@ import "slices"
 func init() {
 	register([]Command{
 		{Name: "pfadd", Syntax: "key [element [element ...]]", Arity: -2, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "hyperloglog", Summary: "Adds elements to a HyperLogLog key, creating it if needed.", Fn: cmdPFAdd},
-		{Name: "pfcount", Syntax: "key [key ...]", Arity: -2, Flags: FlagWrite, FirstKey: 1, LastKey: -1, Step: 1, Group: "hyperloglog", Summary: "Returns the approximated cardinality of the sets observed by HyperLogLog keys.", Fn: cmdPFCount},
+		{Name: "pfcount", Syntax: "key [key ...]", Arity: -2, Flags: FlagReadOnly | FlagLogged, FirstKey: 1, LastKey: -1, Step: 1, Group: "hyperloglog", Summary: "Returns the approximated cardinality of the sets observed by HyperLogLog keys.", Fn: cmdPFCount},
 		// Redis 7.0 documents a required sourcekey, but its arity (-2) lets
 		// PFMERGE destkey alone through; the syntax follows the arity.
 		{Name: "pfmerge", Syntax: "destkey:key [sourcekey:key ...]", Arity: -2, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 1, Group: "hyperloglog", Summary: "Merges HyperLogLog values into a destination key.", Fn: cmdPFMerge},

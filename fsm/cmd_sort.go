@@ -12,10 +12,11 @@ import (
 // nosort keeps their score order, as it keeps a list's order.)
 //
 // SORT is a write because of STORE, so even a SORT without STORE goes
-// through the log: resp routes by the command's flags alone (FlagWrite is
-// proposed, FlagReadOnly served locally), and nothing in the table says
-// "a write only with this option". Clients that want a local read use
-// SORT_RO, which is FlagReadOnly and refuses STORE as Redis does.
+// through the log: resp routes by the command's flags alone (FlagWrite and
+// FlagLogged are proposed, FlagReadOnly served locally), and nothing in
+// the table says "a write only with this option". SORT_RO, readonly as in
+// Redis and refusing STORE, goes through the log too (FlagLogged): like
+// SORT it converts a listpack sorted set to a skiplist.
 //
 // The order is Redis's, tie for tie:
 //   - numeric sorts compare the scores (strtod of the element or of the BY
@@ -36,7 +37,7 @@ import (
 func init() {
 	register([]Command{
 		{Name: "sort", Syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA:sorting] [STORE destination]", Arity: -2, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Sorts the elements of a list or set, optionally by other keys, and returns or stores them.", Fn: cmdSort},
-		{Name: "sort_ro", Syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA:sorting]", Arity: -2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Sorts the elements of a list or set, optionally by other keys, and returns them.", Fn: cmdSortRO},
+		{Name: "sort_ro", Syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA:sorting]", Arity: -2, Flags: FlagReadOnly | FlagLogged, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Sorts the elements of a list or set, optionally by other keys, and returns them.", Fn: cmdSortRO},
 	})
 }
 
@@ -129,11 +130,11 @@ func sortGeneric(c *Ctx, argv [][]byte, readOnly bool) {
 		c.Error(ErrWrongType)
 		return
 	}
-	if z, isZset := val.(*zsetValue); isZset && z.listpack && !readOnly {
+	if z, isZset := val.(*zsetValue); isZset && z.listpack && c.Index != 0 {
 		// Redis converts a sorted set it sorts to a skiplist for good
-		// (OBJECT ENCODING shows it) without signalling the key. SORT_RO
-		// runs as a local read here and cannot change state, so only SORT
-		// does.
+		// (OBJECT ENCODING shows it) without signalling the key, SORT_RO
+		// too: both go through the log (FlagLogged), and only an applied
+		// entry (Index != 0) may change state.
 		key := string(argv[1])
 		version := e.version
 		m := c.mutable(key)

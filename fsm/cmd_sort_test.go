@@ -1,6 +1,7 @@
 package fsm
 
 import (
+	"slices"
 	"testing"
 )
 
@@ -117,9 +118,28 @@ func TestSortSetsAndErrors(t *testing.T) {
 	if cmd := Lookup([]byte("sort")); !cmd.Is(FlagWrite) {
 		t.Errorf("SORT flags: %v", cmd.Flags.Names())
 	}
-	if cmd := Lookup([]byte("sort_ro")); !cmd.Is(FlagReadOnly) || cmd.Is(FlagWrite) {
-		t.Errorf("SORT_RO flags: %v", cmd.Flags.Names())
+	if cmd := Lookup([]byte("sort_ro")); !cmd.Is(FlagReadOnly) || cmd.Is(FlagWrite) || !cmd.Is(FlagLogged) {
+		t.Errorf("SORT_RO flags: %v (want readonly, and through the log)", cmd.Flags.Names())
 	}
+	if got := Lookup([]byte("sort_ro")).Flags.Names(); !slices.Equal(got, []string{"readonly"}) {
+		t.Errorf("COMMAND INFO flags of SORT_RO: %v, want [readonly] as redis-server 7.0.15", got)
+	}
+}
+
+// SORT_RO, like SORT, turns a listpack sorted set into a skiplist for
+// good (redis-server 7.0.15 does); it goes through the log to do so.
+// PFCOUNT is the other readonly command that does (it caches its count).
+func TestSortROConvertsSortedSet(t *testing.T) {
+	if got := Lookup([]byte("pfcount")).Flags.Names(); !slices.Equal(got, []string{"readonly"}) || !Lookup([]byte("pfcount")).Is(FlagLogged) {
+		t.Errorf("PFCOUNT flags %v, logged %v; want [readonly] as redis-server 7.0.15, through the log", got, Lookup([]byte("pfcount")).Is(FlagLogged))
+	}
+	tf := newTestFSM(t)
+	tf.run([]step{
+		{c("ZADD zz 1 a 2 b"), integer(2)},
+		{c("OBJECT ENCODING zz"), bulk("listpack")},
+		{c("SORT_RO zz ALPHA"), bulks("a", "b")},
+		{c("OBJECT ENCODING zz"), bulk("skiplist")},
+	})
 }
 
 // TestSortStoreWatch: STORE stamps its destination, and an empty result

@@ -57,7 +57,7 @@ func (tf *testFSM) do(args ...string) string {
 	if e := tf.f.Check(cmd, argv); e != nil {
 		return string(e)
 	}
-	if cmd.Is(FlagWrite) {
+	if cmd.Is(FlagWrite | FlagLogged) { // as resp routes them
 		res := tf.applyData(EncodeCommands(tf.now, []Cmd{{DB: tf.db, Argv: argv}}))
 		return string(res.Replies[0])
 	}

@@ -23,6 +23,11 @@ const (
 	FlagNoAuth
 	FlagAllowBusy
 	FlagBlocking // may wait for data (served by resp outside MULTI)
+	// FlagLogged: goes through the Raft log although Redis calls it
+	// readonly, because it changes how a value is held (PFCOUNT caches the
+	// count in the string, SORT_RO turns a listpack sorted set into a
+	// skiplist). Not shown by COMMAND INFO.
+	FlagLogged
 )
 
 var flagNames = []struct {

@@ -176,7 +176,7 @@ func (b *burst) one(argv [][]byte) {
 		b.block(cmd, argv)
 		return
 	}
-	if cmd.Is(fsm.FlagWrite) {
+	if cmd.Is(fsm.FlagWrite | fsm.FlagLogged) {
 		b.pending = append(b.pending, fsm.Cmd{DB: cl.getDB(), Argv: argv})
 		if len(b.pending) >= maxBatch {
 			b.flush()

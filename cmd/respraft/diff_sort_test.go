@@ -18,7 +18,7 @@ import (
 // subset) or STORE (which would store an unspecified order).
 var sortFamilyCommands = []string{
 	"SORT", "SORT_RO", "RPUSH", "LPUSH", "LPOP", "LRANGE", "SADD", "SREM", "ZADD", "SET", "HSET", "DEL",
-	"MULTI", "EXEC", "WATCH",
+	"MULTI", "EXEC", "WATCH", "OBJECT",
 }
 
 var (
@@ -159,6 +159,10 @@ func init() {
 	sortGens := []genEntry{
 		{name: "SORT", weight: 40, simple: genSort(false)},
 		{name: "SORT_RO", weight: 15, simple: genSort(true)},
+		// SORT and SORT_RO turn a listpack sorted set into a skiplist.
+		{name: "OBJECT ENCODING", weight: 4, simple: func(g *gen) step {
+			return g.cmd("OBJECT", "ENCODING", oneOf(g, sortZsetKeys...))
+		}},
 		{name: "RPUSH", weight: 12, simple: func(g *gen) step {
 			k := oneOf(g, listKeys...)
 			args := []string{k}
