@@ -1,5 +1,7 @@
 package fsm
 
+import "sync/atomic"
+
 // DUMP, RESTORE and TOUCH (Redis's "generic" group). The payload format is
 // Redis 7.0's own (see rdb.go), so a value moves between respraft and
 // redis-server in either direction.
@@ -15,18 +17,18 @@ package fsm
 // log. Without REPLACE, BUSYKEY comes first when the key exists, so those
 // errors are found when the entry is applied (where they change nothing).
 //
-// IDLETIME and FREQ are checked and then ignored: respraft keeps no LRU or
-// LFU clock (see OBJECT).
+// IDLETIME sets the key's access time on each node (OBJECT IDLETIME); FREQ
+// is checked and ignored: respraft has no LFU policy (see OBJECT).
 //
-// TOUCH only counts the existing keys: it changes no version (Redis does
-// not signal a touched key as modified) and, with no access clock to
-// update, it is a read here.
+// TOUCH counts the existing keys and sets their access time on the node
+// that serves it: it changes no version (Redis does not signal a touched
+// key as modified), so it is a read here, like any other lookup.
 func init() {
 	register([]Command{
 		{Name: "dump", Syntax: "key", Arity: 2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Returns a serialized representation of a key's value, in Redis 7.0's format.", Fn: cmdDump},
 		{Name: "restore", Syntax: "key ttl:integer serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency:integer]", Arity: -4, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Creates a key from the serialized representation of a value (DUMP's).", Fn: cmdRestore},
 		// TOUCH counts like EXISTS: there is no access time to update.
-		{Name: "touch", Syntax: "key [key ...]", Arity: -2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: -1, Step: 1, Group: "generic", Summary: "Counts how many of the given keys exist (their last access time is not tracked).", Fn: cmdExists},
+		{Name: "touch", Syntax: "key [key ...]", Arity: -2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: -1, Step: 1, Group: "generic", Summary: "Counts how many of the given keys exist (their last access time is not tracked).", Fn: cmdTouch},
 	})
 }
 
@@ -158,5 +160,13 @@ func cmdRestore(c *Ctx, argv [][]byte) {
 		return
 	}
 	c.setValueIn(c.db, key, v, at)
+	if o.idle != restoreNoOption {
+		e, _ := c.db.keys.Get(key)
+		atomic.StoreInt64(&e.atime, c.Now-o.idle%lruClockMax*1000)
+	}
 	c.OK()
 }
+
+// lruClockMax is Redis's LRU_CLOCK_MAX in seconds: an idle time given to
+// RESTORE wraps around it.
+const lruClockMax = 1<<24 - 1

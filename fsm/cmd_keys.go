@@ -63,7 +63,7 @@ func (c *Ctx) putEntry(db *DB, key string, e *entry) {
 	if old, ok := db.keys.Get(key); ok && old.expireAt != 0 {
 		db.ttl.Delete(ttlItem{at: old.expireAt, key: key})
 	}
-	db.keys.Set(key, &entry{val: e.val, expireAt: e.expireAt, version: c.Index, gen: e.gen})
+	db.keys.Set(key, &entry{val: e.val, expireAt: e.expireAt, version: c.Index, gen: e.gen, atime: e.accessed()})
 	if e.expireAt != 0 {
 		db.ttl.Set(ttlItem{at: e.expireAt, key: key})
 	}
@@ -158,6 +158,16 @@ func cmdDel(c *Ctx, argv [][]byte) {
 //
 // A key named twice counts twice, as in Redis.
 func cmdExists(c *Ctx, argv [][]byte) {
+	c.noTouch = true // as Redis: no access-time update
+	countLive(c, argv)
+}
+
+// TOUCH key [key ...]: EXISTS that counts as an access of each key.
+func cmdTouch(c *Ctx, argv [][]byte) { countLive(c, argv) }
+
+// countLive replies how many of argv[1:] are live keys, counting a key
+// each time it is named.
+func countLive(c *Ctx, argv [][]byte) {
 	if c.Checking() {
 		return
 	}
@@ -172,6 +182,7 @@ func cmdExists(c *Ctx, argv [][]byte) {
 
 // KEYS pattern
 func cmdKeys(c *Ctx, argv [][]byte) {
+	c.noTouch = true // as Redis: no access-time update
 	if c.Checking() {
 		return
 	}
@@ -242,6 +253,7 @@ func parseScanCursor(b []byte) (uint64, bool) {
 // none, with a non-zero cursor. An unknown TYPE matches nothing, as in
 // Redis 7.0.
 func cmdScan(c *Ctx, argv [][]byte) {
+	c.noTouch = true // as Redis: no access-time update
 	cursor, isCursor := parseScanCursor(argv[1])
 	if !isCursor {
 		c.Error(errInvalidCursor)
@@ -324,6 +336,7 @@ func eqFoldString(a, b string) bool {
 
 // TYPE key
 func cmdType(c *Ctx, argv [][]byte) {
+	c.noTouch = true // as Redis: no access-time update
 	if c.Checking() {
 		return
 	}
@@ -378,6 +391,7 @@ func renameGeneric(c *Ctx, argv [][]byte, nx bool) {
 // unlucky draws it walks on from a random rank, so a database whose keys
 // have all expired answers nil instead of looping.
 func cmdRandomKey(c *Ctx, argv [][]byte) {
+	c.noTouch = true // as Redis: no access-time update
 	if c.Checking() {
 		return
 	}
@@ -681,6 +695,7 @@ func cmdPExpireTime(c *Ctx, argv [][]byte) { ttlGeneric(c, argv, true, true) }
 // ttlGeneric: -2 for a missing key, -1 for a key without expiry; seconds
 // are rounded to the nearest, as Redis does.
 func ttlGeneric(c *Ctx, argv [][]byte, ms, abs bool) {
+	c.noTouch = true // as Redis: no access-time update
 	if c.Checking() {
 		return
 	}

@@ -27,9 +27,10 @@ import (
 //     Redis would (including after RESTORE, see rdb.go).
 //
 // OBJECT REFCOUNT is 1, or 2147483647 for a string Redis would hold as one
-// of its shared integers (0..9999, int-encoded). OBJECT IDLETIME is always
-// 0: respraft keeps no per-key access clock, which would have to be
-// replicated through the log to be deterministic. OBJECT FREQ fails as in
+// of its shared integers (0..9999, int-encoded). OBJECT IDLETIME is the
+// seconds since this node last looked the key up (entry.atime): each node
+// keeps its own, as each Redis replica does, so it is not part of the
+// replicated state. OBJECT FREQ fails as in
 // Redis under the default maxmemory-policy (noeviction), the only policy
 // respraft has.
 //
@@ -105,6 +106,7 @@ func (c *Ctx) helpReply(lines []string) {
 
 // OBJECT ENCODING key | FREQ key | IDLETIME key | REFCOUNT key | HELP
 func cmdObject(c *Ctx, argv [][]byte) {
+	c.noTouch = true // as Redis: no access-time update
 	sub := strings.ToLower(string(argv[1]))
 	arity := 3
 	switch sub {
@@ -133,7 +135,7 @@ func cmdObject(c *Ctx, argv [][]byte) {
 	case "refcount":
 		c.Int(objectRefcount(e.val))
 	case "idletime":
-		c.Int(0)
+		c.Int(max(c.Now-e.accessed(), 0) / 1000)
 	case "freq":
 		c.Error(errFreqPolicy)
 	}
@@ -188,6 +190,7 @@ func objectRefcount(v value) int64 {
 
 // MEMORY USAGE key [SAMPLES count] | HELP
 func cmdMemory(c *Ctx, argv [][]byte) {
+	c.noTouch = true // as Redis: no access-time update
 	sub := strings.ToLower(string(argv[1]))
 	switch sub {
 	case "help":

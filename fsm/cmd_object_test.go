@@ -240,3 +240,45 @@ func TestIntsetKeepsItsWidth(t *testing.T) {
 		t.Errorf("restored DUMP w = %q, want %q", got, want)
 	}
 }
+
+// OBJECT IDLETIME counts the seconds since the key was last looked up;
+// OBJECT, TYPE, EXISTS, TTL, SCAN and KEYS do not count as lookups, as in
+// Redis, and RESTORE ... IDLETIME sets it.
+func TestObjectIdletime(t *testing.T) {
+	tf := newTestFSM(t)
+	last := ""
+	idle := func(key string, want int) {
+		t.Helper()
+		if got := tf.do("OBJECT", "IDLETIME", key); got != integer(want) {
+			t.Errorf("after %s: OBJECT IDLETIME %s = %q, want %d", last, key, got, want)
+		}
+	}
+	last = "SET"
+	tf.do("SET", "k", "v")
+	tf.now += 5500
+	idle("k", 5)
+	for _, read := range [][]string{{"TYPE", "k"}, {"EXISTS", "k"}, {"TTL", "k"}, {"PTTL", "k"}, {"SCAN", "0"}, {"KEYS", "*"}, {"OBJECT", "ENCODING", "k"}, {"MEMORY", "USAGE", "k"}} {
+		last = strings.Join(read, " ")
+		tf.do(read...)
+		idle("k", 5)
+	}
+	last = "GET"
+	tf.do("GET", "k")
+	idle("k", 0)
+	tf.now += 2000
+	last = "TOUCH"
+	tf.do("TOUCH", "k")
+	idle("k", 0)
+	tf.now += 3000
+	last = "APPEND"
+	tf.do("APPEND", "k", "w")
+	idle("k", 0)
+
+	payload := tf.do("DUMP", "k")
+	p := payload[strings.Index(payload, "\r\n")+2 : len(payload)-2]
+	last = "RESTORE IDLETIME 100"
+	tf.do("RESTORE", "r", "0", p, "IDLETIME", "100")
+	idle("r", 100)
+	tf.now += 1000
+	idle("r", 101)
+}

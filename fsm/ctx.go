@@ -2,6 +2,7 @@ package fsm
 
 import (
 	"math/rand/v2"
+	"sync/atomic"
 )
 
 // Ctx is what a command handler sees. The same handler serves three uses:
@@ -22,9 +23,12 @@ type Ctx struct {
 	Index uint64 // log index of the entry being applied; 0 for local reads
 
 	check bool
-	ndb   int // number of databases, in the check phase (st is nil there)
-	rng   *rand.Rand
-	seed  uint64
+	// noTouch: lookups leave the keys' access times alone, as Redis's
+	// LOOKUP_NOTOUCH (OBJECT, TYPE, EXISTS, TTL and the like, SCAN, KEYS).
+	noTouch bool
+	ndb     int // number of databases, in the check phase (st is nil there)
+	rng     *rand.Rand
+	seed    uint64
 
 	out []byte
 
@@ -59,6 +63,9 @@ func (c *Ctx) live(db *DB, key string) *entry {
 	e, ok := db.keys.Get(key)
 	if !ok || (e.expireAt != 0 && e.expireAt <= c.Now) {
 		return nil
+	}
+	if !c.noTouch {
+		atomic.StoreInt64(&e.atime, c.Now)
 	}
 	return e
 }
@@ -95,7 +102,7 @@ func (c *Ctx) mutableIn(db *DB, key string) *entry {
 		return nil
 	}
 	if e.gen != c.st.gen {
-		ne := &entry{val: e.val.clone(), expireAt: e.expireAt, gen: c.st.gen}
+		ne := &entry{val: e.val.clone(), expireAt: e.expireAt, gen: c.st.gen, atime: c.Now}
 		db.keys.Set(key, ne)
 		e = ne
 	}
@@ -137,7 +144,7 @@ func (c *Ctx) setValueIn(db *DB, key string, v value, expireAt int64) {
 	if old, ok := db.keys.Get(key); ok && old.expireAt != 0 {
 		db.ttl.Delete(ttlItem{at: old.expireAt, key: key})
 	}
-	db.keys.Set(key, &entry{val: v, expireAt: expireAt, version: c.Index, gen: c.st.gen})
+	db.keys.Set(key, &entry{val: v, expireAt: expireAt, version: c.Index, gen: c.st.gen, atime: c.Now})
 	c.touch(db, key)
 	if expireAt != 0 {
 		db.ttl.Set(ttlItem{at: expireAt, key: key})

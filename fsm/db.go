@@ -1,6 +1,8 @@
 package fsm
 
 import (
+	"sync/atomic"
+
 	"github.com/tidwall/btree"
 )
 
@@ -29,7 +31,15 @@ type entry struct {
 	expireAt int64  // unix ms; 0 means no expiry
 	version  uint64 // log index of the last change (WATCH)
 	gen      uint64 // snapshot generation the entry was created in (copy-on-write)
+	// atime is when this node last looked the key up (unix ms), for
+	// OBJECT IDLETIME: node-local, as a Redis replica's LRU clock, kept
+	// out of snapshots and digests, and read and written atomically
+	// because reads under the shared lock store it.
+	atime int64
 }
+
+// accessed returns e's access time.
+func (e *entry) accessed() int64 { return atomic.LoadInt64(&e.atime) }
 
 // ttlItem orders keys by expiry time for active expiry.
 type ttlItem struct {

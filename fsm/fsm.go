@@ -266,6 +266,7 @@ func (c *Ctx) run(argv [][]byte) {
 		c.Error(ArityError(cmd.Name))
 		return
 	}
+	c.noTouch = false
 	cmd.Fn(c, argv)
 }
 

@@ -230,6 +230,7 @@ func (r *crcReader) bytes() []byte { return r.full(r.uvarint()) }
 func (f *FSM) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
 	start := time.Now()
+	loaded := f.wallClock() // the keys' access time (OBJECT IDLETIME)
 	r := &crcReader{r: bufio.NewReaderSize(rc, 64<<10), crc: crc64.New(crcTable)}
 	magic := string(r.full(uint64(len(snapshotMagic))))
 	if r.err == nil && magic != snapshotMagic && magic != snapshotMagicV1 {
@@ -265,7 +266,7 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 		nk := r.uvarint()
 		for j := uint64(0); j < nk && r.err == nil; j++ {
 			k := string(r.bytes())
-			e := &entry{expireAt: r.varint(), version: r.uvarint()}
+			e := &entry{expireAt: r.varint(), version: r.uvarint(), atime: loaded}
 			t, err := r.ReadByte()
 			if err != nil {
 				r.err = err

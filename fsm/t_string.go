@@ -89,8 +89,6 @@ func (c *Ctx) markRaw(key string) {
 	if !ok || v.enc == encRaw {
 		return
 	}
-	ne := *e
-	ne.val = &strValue{b: append([]byte(nil), v.b...), enc: encRaw}
-	ne.gen = c.st.gen
-	c.db.keys.Set(key, &ne)
+	c.db.keys.Set(key, &entry{val: &strValue{b: append([]byte(nil), v.b...), enc: encRaw},
+		expireAt: e.expireAt, version: e.version, gen: c.st.gen, atime: c.Now})
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,6 +86,7 @@ func init() {
 				genEntry{name: "RESTORE into redis", weight: 25, special: (*differ).restoreIntoRedis},
 				genEntry{name: "TOUCH", weight: 6, simple: func(g *gen) step { return g.cmd("TOUCH", g.keys(dumpTargets, 1, 4)...) }},
 				genEntry{name: "OBJECT", weight: 25, simple: genObject},
+				genEntry{name: "OBJECT IDLETIME", weight: 4, special: (*differ).objectIdletime},
 				genEntry{name: "MEMORY", weight: 8, special: (*differ).memoryUsage},
 				genEntry{name: "ZADD", weight: 30, simple: genDumpZadd},
 				genEntry{name: "ZREM", weight: 8, simple: genDumpZrem},
@@ -153,7 +155,8 @@ func genDumpZremrange(g *gen) step {
 }
 
 // genObject: OBJECT ENCODING, REFCOUNT and FREQ compare exactly (FREQ is
-// an error under the default policy), as do the argument errors.
+// an error under the default policy), as do the argument errors. IDLETIME
+// is objectIdletime's.
 func genObject(g *gen) step {
 	key := dumpKey(g)
 	switch x := g.n(100); {
@@ -305,7 +308,27 @@ func (d *differ) restoreFromRedis() {
 	if !equalReply(a, b) {
 		d.mismatchReplies(fmtArgs(argv), a, b, "")
 	}
+	d.compareIdletime(target, " after "+fmtArgs(argv)) // before compareKey's reads touch it
 	d.compareKey(target)
+}
+
+// objectIdletime sends OBJECT IDLETIME (which touches nothing) for a key.
+func (d *differ) objectIdletime() { d.compareIdletime(dumpKey(d.g), "") }
+
+// compareIdletime compares OBJECT IDLETIME of key within a second, except
+// for Redis's shared integers (0..9999): their idle time is that of the
+// one object every key holding that number shares, which respraft does
+// not model (each key has its own).
+func (d *differ) compareIdletime(key, after string) {
+	shared := d.only(d.redis, "OBJECT", "REFCOUNT", key)
+	if shared.kind == ':' && shared.num == math.MaxInt32 {
+		return
+	}
+	argv := []string{d.g.name("OBJECT"), d.g.word("IDLETIME"), key}
+	a, b := d.both(argv)
+	if ok, how := compareReplies(step{mode: cmpTolSeconds}, a, b, true); !ok {
+		d.mismatchReplies(fmtArgs(argv)+after, a, b, how)
+	}
 }
 
 // compareKey compares a key's type, value and TTL on both servers.
