@@ -37,13 +37,15 @@ type Raft interface {
 	Leader() (id, addr string)
 	Apply(ctx context.Context, data []byte) (interface{}, uint64, error)
 	ReadIndex(ctx context.Context) (uint64, error)
-	// ReadIndexFor is ReadIndex for a read the voter peer serves; a
-	// non-zero term means no quorum round was run and the index holds
-	// only if peer is still in that term when the answer reaches it
-	// (raftnode.Node.ReadIndexFor).
-	ReadIndexFor(ctx context.Context, peer string) (idx, term uint64, err error)
-	// ID is this node's id; Term its current term.
+	// ReadIndexFor is ReadIndex for a read the voter peer (at cluster
+	// address peerAddr) serves; a non-zero term means no quorum round was
+	// run and the index holds only if peer is still in that term when the
+	// answer reaches it (raftnode.Node.ReadIndexFor).
+	ReadIndexFor(ctx context.Context, peer, peerAddr string) (idx, term uint64, err error)
+	// ID and Addr are this node's id and cluster address; Term its
+	// current term.
 	ID() string
+	Addr() string
 	Term() uint64
 	WaitApplied(ctx context.Context, idx uint64) error
 	AddVoter(ctx context.Context, id, addr string) error
@@ -163,7 +165,7 @@ func (s *Service) readLoop() {
 }
 
 func (s *Service) remoteReadIndex(ctx context.Context) (uint64, error) {
-	reply, err := s.forward(ctx, opReadIndex, appendBytes(nil, []byte(s.raft.ID())))
+	reply, err := s.forward(ctx, opReadIndex, appendBytes(appendBytes(nil, []byte(s.raft.ID())), []byte(s.raft.Addr())))
 	if err != nil {
 		if errors.Is(err, ErrUnknownOutcome) {
 			// Reads change nothing: an unanswered one is just retried.
@@ -367,17 +369,18 @@ func (s *Service) handle(ctx context.Context, op byte, body []byte) (byte, []byt
 			return codeOK, b
 		}
 	case opReadIndex:
-		// The payload names the asking node (empty from older nodes); the
-		// reply is the index, then the term the asker must still be in
-		// (0: confirmed by a round, nothing to check).
-		var peer []byte
+		// The payload names the asking node, id then cluster address
+		// (empty from older nodes); the reply is the index, then the term
+		// the asker must still be in (0: confirmed by a round, nothing to
+		// check).
+		var peer, peerAddr []byte
 		if len(p.b) > 0 {
-			if peer = p.bytes(); p.err != nil {
+			if peer, peerAddr = p.bytes(), p.bytes(); p.err != nil {
 				return codeError, []byte(p.err.Error())
 			}
 		}
 		var idx, term uint64
-		if idx, term, err = s.raft.ReadIndexFor(ctx, string(peer)); err == nil {
+		if idx, term, err = s.raft.ReadIndexFor(ctx, string(peer), string(peerAddr)); err == nil {
 			return codeOK, binary.AppendUvarint(binary.AppendUvarint(nil, idx), term)
 		}
 	case opAddVoter:

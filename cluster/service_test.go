@@ -52,8 +52,8 @@ func (f *fakeRaft) ReadIndex(ctx context.Context) (uint64, error) {
 	time.Sleep(time.Millisecond) // a quorum round takes a little while
 	return f.index.Load(), nil
 }
-func (f *fakeRaft) ReadIndexFor(ctx context.Context, peer string) (uint64, uint64, error) {
-	f.askers.Store(peer, true)
+func (f *fakeRaft) ReadIndexFor(ctx context.Context, peer, peerAddr string) (uint64, uint64, error) {
+	f.askers.Store(peer+"@"+peerAddr, true)
 	if f.pairTerm != 0 {
 		return f.index.Load(), f.pairTerm, nil
 	}
@@ -66,6 +66,7 @@ func (f *fakeRaft) ID() string {
 	}
 	return "follower"
 }
+func (f *fakeRaft) Addr() string                                            { return f.ID() + ":16379" }
 func (f *fakeRaft) Term() uint64                                            { return f.term.Load() }
 func (f *fakeRaft) WaitApplied(ctx context.Context, idx uint64) error       { return nil }
 func (f *fakeRaft) AddVoter(ctx context.Context, id, addr string) error     { return nil }
@@ -162,8 +163,8 @@ func TestFollowerChecksItsTermOnPeerQuorumReads(t *testing.T) {
 	if err := f.ReadBarrier(context.Background()); err != nil {
 		t.Fatalf("follower still in the leader's term: %v", err)
 	}
-	if _, ok := lr.askers.Load("follower"); !ok {
-		t.Error("the read-index request did not name the follower")
+	if _, ok := lr.askers.Load("follower@follower:16379"); !ok {
+		t.Error("the read-index request did not name the follower and its address")
 	}
 	fr.term.Store(8)
 	if err := f.ReadBarrier(context.Background()); !errors.Is(err, ErrNotLeader) {

@@ -390,10 +390,10 @@ func TestReadIndexForPeerOfThree(t *testing.T) {
 	nodes, _, li := startThree(t)
 	n := nodes[li]
 	_, idx := mustApply(t, n, "set a 1")
-	peer := nodes[(li+1)%3].ID()
+	peer, peerAddr := nodes[(li+1)%3].ID(), nodes[(li+1)%3].Addr()
 
 	rounds := n.readRounds.Load()
-	got, term, err := n.ReadIndexFor(ctxT(t, 5*time.Second), peer)
+	got, term, err := n.ReadIndexFor(ctxT(t, 5*time.Second), peer, peerAddr)
 	if err != nil || got < idx || term != n.Term() {
 		t.Fatalf("ReadIndexFor(%s) = %d, term %d, %v; want >= %d, term %d", peer, got, term, err, idx, n.Term())
 	}
@@ -401,9 +401,11 @@ func TestReadIndexForPeerOfThree(t *testing.T) {
 		t.Fatalf("a voter of three got its read index after %d rounds, want none", r)
 	}
 
-	for _, who := range []string{"", n.ID(), "stranger"} {
+	// Not the voter: no id, the leader itself, a stranger, the peer's id
+	// from another address (a stale process of a replaced member).
+	for _, who := range [][2]string{{"", ""}, {n.ID(), n.Addr()}, {"stranger", peerAddr}, {peer, "127.0.0.1:1"}, {peer, ""}} {
 		rounds = n.readRounds.Load()
-		got, term, err = n.ReadIndexFor(ctxT(t, 5*time.Second), who)
+		got, term, err = n.ReadIndexFor(ctxT(t, 5*time.Second), who[0], who[1])
 		if err != nil || got < idx || term != 0 {
 			t.Fatalf("ReadIndexFor(%q) = %d, term %d, %v; want a confirmed index (term 0)", who, got, term, err)
 		}
@@ -418,7 +420,7 @@ func TestReadIndexForPeerOfThree(t *testing.T) {
 		t.Fatalf("AddVoter: %v", err)
 	}
 	rounds = n.readRounds.Load()
-	if _, term, err = n.ReadIndexFor(ctxT(t, 10*time.Second), peer); err != nil || term != 0 {
+	if _, term, err = n.ReadIndexFor(ctxT(t, 10*time.Second), peer, peerAddr); err != nil || term != 0 {
 		t.Fatalf("with four voters: term %d, %v; want a round (term 0)", term, err)
 	}
 	if n.readRounds.Load() == rounds {

@@ -184,10 +184,10 @@ func (n *Node) soleVoterReadIndex() (idx uint64, ok bool) {
 // configuration.
 func (n *Node) soleVoter() bool {
 	v := n.latestVoters()
-	return len(v) == 1 && v[0] == n.id
+	return len(v) == 1 && string(v[0].ID) == n.id
 }
 
-// latestVoters returns the ids of the voters of the latest configuration.
+// latestVoters returns the voters of the latest configuration.
 // raft hands out the configuration as a fresh copy, so the answer is kept
 // for as long as the last log index stays put: a change of configuration
 // is a log entry. raft stores that entry (moving the last index) a moment
@@ -195,7 +195,7 @@ func (n *Node) soleVoter() bool {
 // the previous voters until the next entry. That is safe for the two
 // uses here (soleVoterReadIndex, pairReadIndex), because raft changes one
 // server at a time: see pairReadIndex.
-func (n *Node) latestVoters() []string {
+func (n *Node) latestVoters() []raft.Server {
 	last := n.raft.LastIndex()
 	if c := n.votersCache.Load(); c != nil && c.last == last {
 		return c.voters
@@ -204,10 +204,10 @@ func (n *Node) latestVoters() []string {
 	if fut.Error() != nil {
 		return nil
 	}
-	var voters []string
+	var voters []raft.Server
 	for _, srv := range fut.Configuration().Servers {
 		if srv.Suffrage == raft.Voter {
-			voters = append(voters, string(srv.ID))
+			voters = append(voters, srv)
 		}
 	}
 	n.votersCache.Store(&votersAnswer{last: last, voters: voters})
@@ -217,22 +217,24 @@ func (n *Node) latestVoters() []string {
 // votersAnswer is latestVoters' answer for one last log index.
 type votersAnswer struct {
 	last   uint64
-	voters []string
+	voters []raft.Server
 }
 
-// ReadIndexFor is ReadIndex for a read that the voter named by peer will
-// serve. When the latest configuration has at most three voters and names
+// ReadIndexFor is ReadIndex for a read that the voter with id peer and
+// cluster address peerAddr will serve (both must match the configuration:
+// a stale process still using a replaced member's id is not that voter).
+// When the latest configuration has at most three voters and names
 // both this leader and peer, the leader skips its VerifyLeader round and
 // returns its term with the index (term != 0): the peer itself is the
 // second member of the quorum, and the index holds only if the peer is
 // still in that term when it receives the answer (it checks; see
 // pairReadIndex). Otherwise term is 0 and the index was confirmed by a
 // round, as ReadIndex's.
-func (n *Node) ReadIndexFor(ctx context.Context, peer string) (idx, term uint64, err error) {
+func (n *Node) ReadIndexFor(ctx context.Context, peer, peerAddr string) (idx, term uint64, err error) {
 	if err := n.waitLeaderReady(ctx); err != nil {
 		return 0, 0, err
 	}
-	if idx, term, ok := n.pairReadIndex(peer); ok {
+	if idx, term, ok := n.pairReadIndex(peer, peerAddr); ok {
 		return idx, term, nil
 	}
 	idx, err = n.ReadIndex(ctx)
@@ -262,8 +264,8 @@ func (n *Node) ReadIndexFor(ctx context.Context, peer string) (idx, term uint64,
 // was just added: no majority without this leader). latestVoters may
 // still show the configuration before the newest one for an instant (see
 // there); that one is the other case above.
-func (n *Node) pairReadIndex(peer string) (idx, term uint64, ok bool) {
-	if peer == "" || peer == n.id {
+func (n *Node) pairReadIndex(peer, peerAddr string) (idx, term uint64, ok bool) {
+	if peer == "" || peer == n.id || peerAddr == "" {
 		return 0, 0, false
 	}
 	term = n.raft.CurrentTerm()
@@ -271,7 +273,9 @@ func (n *Node) pairReadIndex(peer string) (idx, term uint64, ok bool) {
 		return 0, 0, false
 	}
 	voters := n.latestVoters()
-	if len(voters) > 3 || !slices.Contains(voters, n.id) || !slices.Contains(voters, peer) {
+	isSelf := func(s raft.Server) bool { return string(s.ID) == n.id }
+	isPeer := func(s raft.Server) bool { return string(s.ID) == peer && string(s.Address) == peerAddr }
+	if len(voters) > 3 || !slices.ContainsFunc(voters, isSelf) || !slices.ContainsFunc(voters, isPeer) {
 		return 0, 0, false
 	}
 	idx = n.raft.CommitIndex()

@@ -374,12 +374,13 @@ func (r raftAdapter) ReadIndex(ctx context.Context) (uint64, error) {
 	return idx, clusterErr(err)
 }
 
-func (r raftAdapter) ReadIndexFor(ctx context.Context, peer string) (uint64, uint64, error) {
-	idx, term, err := r.n.ReadIndexFor(ctx, peer)
+func (r raftAdapter) ReadIndexFor(ctx context.Context, peer, peerAddr string) (uint64, uint64, error) {
+	idx, term, err := r.n.ReadIndexFor(ctx, peer, peerAddr)
 	return idx, term, clusterErr(err)
 }
 
 func (r raftAdapter) ID() string   { return r.n.ID() }
+func (r raftAdapter) Addr() string { return r.n.Addr() }
 func (r raftAdapter) Term() uint64 { return r.n.Term() }
 
 func (r raftAdapter) WaitApplied(ctx context.Context, idx uint64) error {
