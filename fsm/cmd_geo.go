@@ -1,7 +1,7 @@
 package fsm
 
 import (
-	"sort"
+	"slices"
 	"strconv"
 )
 
@@ -27,11 +27,12 @@ import (
 // So they go through the log like ZRANGESTORE; their _RO forms are the
 // reads.
 //
-// Results are sorted by distance only, with sort.SliceStable on the
-// candidates in the order Redis collects them (the cells centre, N, S, E,
-// W, NE, NW, SE, SW; each in score order). Redis uses qsort, or its own
-// partial quicksort with COUNT, so members at exactly the same distance
-// may come out in another order there: Redis leaves it unspecified.
+// Results are sorted by distance only, from the candidates in the order
+// Redis collects them (the cells centre, N, S, E, W, NE, NW, SE, SW; each
+// in score order), as Redis sorts them: glibc's qsort (a stable merge
+// sort), or with a COUNT smaller than the result its own partial
+// quicksort (pqsort, shared with SORT), so that members at exactly the
+// same distance come out in Redis's order.
 func init() {
 	register([]Command{
 		{Name: "geoadd", Syntax: "key [NX | XX] [CH:change] longitude:double latitude:double member [longitude:double latitude:double member ...]", Arity: -5, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "geo", Summary: "Adds members with their coordinates to a geospatial index; creates the key if needed.", Fn: cmdGeoAdd},
@@ -280,13 +281,23 @@ func geoSearchGeneric(c *Ctx, argv [][]byte, srcAt int, kind geoSearchKind, noSt
 		return
 	}
 	if q.sort != 0 {
-		asc := q.sort > 0
-		sort.SliceStable(points, func(i, j int) bool {
-			if asc {
-				return points[i].dist < points[j].dist
+		// sort_gp_asc / sort_gp_desc: by distance only.
+		cmp := func(a, b *geoPoint) int {
+			r := 0
+			switch {
+			case a.dist > b.dist:
+				r = 1
+			case a.dist < b.dist:
+				r = -1
 			}
-			return points[i].dist > points[j].dist
-		})
+			return r * q.sort
+		}
+		if q.count != 0 && int64(len(points)) > q.count {
+			pqsort(points, cmp, 0, int(q.count)-1)
+		} else {
+			// glibc's qsort is a merge sort: stable.
+			slices.SortStableFunc(points, func(a, b geoPoint) int { return cmp(&a, &b) })
+		}
 	}
 	if q.count != 0 && int64(len(points)) > q.count {
 		points = points[:q.count]

@@ -532,11 +532,12 @@ mantissaDone:
 // redis-server 7.0 ships, without the later switch to insertion sort when
 // a pass swapped nothing. Ties come out in exactly Redis's order, which is
 // why it is not sort.Slice.
-func pqsort(v []sortItem, cmp func(a, b *sortItem) int, lrange, rrange int) {
+// GEO* with COUNT uses it too.
+func pqsort[T any](v []T, cmp func(a, b *T) int, lrange, rrange int) {
 	pqsortPart(v, 0, len(v), cmp, lrange, rrange)
 }
 
-func pqsortPart(v []sortItem, base, n int, cmp func(a, b *sortItem) int, lrange, rrange int) {
+func pqsortPart[T any](v []T, base, n int, cmp func(a, b *T) int, lrange, rrange int) {
 	less := func(i, j int) int { return cmp(&v[i], &v[j]) }
 	swap := func(i, j int) { v[i], v[j] = v[j], v[i] }
 	vecswap := func(i, j, k int) {
