@@ -19,13 +19,13 @@ func init() {
 	register([]Command{
 		{Name: "del", Syntax: "key [key ...]", Arity: -2, Flags: FlagWrite, FirstKey: 1, LastKey: -1, Step: 1, Group: "generic", Summary: "Deletes one or more keys.", Fn: cmdDel},
 		{Name: "unlink", Syntax: "key [key ...]", Arity: -2, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: -1, Step: 1, Group: "generic", Summary: "Deletes one or more keys (the memory is reclaimed at once here too).", Fn: cmdDel},
-		{Name: "exists", Syntax: "key [key ...]", Arity: -2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: -1, Step: 1, Group: "generic", Summary: "Counts how many of the given keys exist.", Fn: cmdExists},
-		{Name: "keys", Syntax: "pattern", Arity: 2, Flags: FlagReadOnly, Group: "generic", Summary: "Returns every key name matching a glob pattern.", Fn: cmdKeys},
-		{Name: "scan", Syntax: "cursor [MATCH pattern] [COUNT count] [TYPE type]", Arity: -2, Flags: FlagReadOnly, Group: "generic", Summary: "Iterates over the key names of the database.", Fn: cmdScan},
-		{Name: "type", Syntax: "key", Arity: 2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Returns the type of the value stored at a key.", Fn: cmdType},
+		{Name: "exists", Syntax: "key [key ...]", Arity: -2, Flags: FlagReadOnly | FlagFast | FlagNoTouch, FirstKey: 1, LastKey: -1, Step: 1, Group: "generic", Summary: "Counts how many of the given keys exist.", Fn: cmdExists},
+		{Name: "keys", Syntax: "pattern", Arity: 2, Flags: FlagReadOnly | FlagNoTouch, Group: "generic", Summary: "Returns every key name matching a glob pattern.", Fn: cmdKeys},
+		{Name: "scan", Syntax: "cursor [MATCH pattern] [COUNT count] [TYPE type]", Arity: -2, Flags: FlagReadOnly | FlagNoTouch, Group: "generic", Summary: "Iterates over the key names of the database.", Fn: cmdScan},
+		{Name: "type", Syntax: "key", Arity: 2, Flags: FlagReadOnly | FlagFast | FlagNoTouch, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Returns the type of the value stored at a key.", Fn: cmdType},
 		{Name: "rename", Syntax: "key newkey", Arity: 3, Flags: FlagWrite, FirstKey: 1, LastKey: 2, Step: 1, Group: "generic", Summary: "Renames a key, overwriting the destination.", Fn: cmdRename},
 		{Name: "renamenx", Syntax: "key newkey", Arity: 3, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 2, Step: 1, Group: "generic", Summary: "Renames a key only when the destination does not exist.", Fn: cmdRenameNX},
-		{Name: "randomkey", Syntax: "", Arity: 1, Flags: FlagReadOnly, Group: "generic", Summary: "Returns a random key name from the database.", Fn: cmdRandomKey},
+		{Name: "randomkey", Syntax: "", Arity: 1, Flags: FlagReadOnly | FlagNoTouch, Group: "generic", Summary: "Returns a random key name from the database.", Fn: cmdRandomKey},
 		{Name: "copy", Syntax: "source destination [DB destination-db] [REPLACE]", Arity: -3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 2, Step: 1, Group: "generic", Summary: "Copies the value of a key to a new key.", Fn: cmdCopy},
 		{Name: "move", Syntax: "key db", Arity: 3, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Moves a key to another database.", Fn: cmdMove},
 		{Name: "swapdb", Syntax: "index1 index2", Arity: 3, Flags: FlagWrite | FlagFast, Group: "server", Summary: "Swaps the contents of two databases.", Fn: cmdSwapDB},
@@ -36,10 +36,10 @@ func init() {
 		{Name: "pexpire", Syntax: "key milliseconds [NX | XX | GT | LT]", Arity: -3, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Sets a key's time to live in milliseconds.", Fn: cmdPExpire},
 		{Name: "expireat", Syntax: "key unix-time-seconds [NX | XX | GT | LT]", Arity: -3, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Sets a key's expiry to a Unix time in seconds.", Fn: cmdExpireAt},
 		{Name: "pexpireat", Syntax: "key unix-time-milliseconds [NX | XX | GT | LT]", Arity: -3, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Sets a key's expiry to a Unix time in milliseconds.", Fn: cmdPExpireAt},
-		{Name: "ttl", Syntax: "key", Arity: 2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Returns a key's time to live in seconds.", Fn: cmdTTL},
-		{Name: "pttl", Syntax: "key", Arity: 2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Returns a key's time to live in milliseconds.", Fn: cmdPTTL},
-		{Name: "expiretime", Syntax: "key", Arity: 2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Returns a key's expiry as a Unix time in seconds.", Fn: cmdExpireTime},
-		{Name: "pexpiretime", Syntax: "key", Arity: 2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Returns a key's expiry as a Unix time in milliseconds.", Fn: cmdPExpireTime},
+		{Name: "ttl", Syntax: "key", Arity: 2, Flags: FlagReadOnly | FlagFast | FlagNoTouch, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Returns a key's time to live in seconds.", Fn: cmdTTL},
+		{Name: "pttl", Syntax: "key", Arity: 2, Flags: FlagReadOnly | FlagFast | FlagNoTouch, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Returns a key's time to live in milliseconds.", Fn: cmdPTTL},
+		{Name: "expiretime", Syntax: "key", Arity: 2, Flags: FlagReadOnly | FlagFast | FlagNoTouch, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Returns a key's expiry as a Unix time in seconds.", Fn: cmdExpireTime},
+		{Name: "pexpiretime", Syntax: "key", Arity: 2, Flags: FlagReadOnly | FlagFast | FlagNoTouch, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Returns a key's expiry as a Unix time in milliseconds.", Fn: cmdPExpireTime},
 		{Name: "persist", Syntax: "key", Arity: 2, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Removes a key's expiry.", Fn: cmdPersist},
 		{Name: "debug", Syntax: "DIGEST | DIGEST-VALUE [key [key ...]]", Arity: -2, Flags: FlagReadOnly | FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Group: "server", Summary: "Debugging helpers: DIGEST and DIGEST-VALUE.", Fn: cmdDebug},
 	})
@@ -158,7 +158,6 @@ func cmdDel(c *Ctx, argv [][]byte) {
 //
 // A key named twice counts twice, as in Redis.
 func cmdExists(c *Ctx, argv [][]byte) {
-	c.noTouch = true // as Redis: no access-time update
 	countLive(c, argv)
 }
 
@@ -182,7 +181,6 @@ func countLive(c *Ctx, argv [][]byte) {
 
 // KEYS pattern
 func cmdKeys(c *Ctx, argv [][]byte) {
-	c.noTouch = true // as Redis: no access-time update
 	if c.Checking() {
 		return
 	}
@@ -253,7 +251,6 @@ func parseScanCursor(b []byte) (uint64, bool) {
 // none, with a non-zero cursor. An unknown TYPE matches nothing, as in
 // Redis 7.0.
 func cmdScan(c *Ctx, argv [][]byte) {
-	c.noTouch = true // as Redis: no access-time update
 	cursor, isCursor := parseScanCursor(argv[1])
 	if !isCursor {
 		c.Error(errInvalidCursor)
@@ -336,7 +333,6 @@ func eqFoldString(a, b string) bool {
 
 // TYPE key
 func cmdType(c *Ctx, argv [][]byte) {
-	c.noTouch = true // as Redis: no access-time update
 	if c.Checking() {
 		return
 	}
@@ -391,7 +387,6 @@ func renameGeneric(c *Ctx, argv [][]byte, nx bool) {
 // unlucky draws it walks on from a random rank, so a database whose keys
 // have all expired answers nil instead of looping.
 func cmdRandomKey(c *Ctx, argv [][]byte) {
-	c.noTouch = true // as Redis: no access-time update
 	if c.Checking() {
 		return
 	}
@@ -695,7 +690,6 @@ func cmdPExpireTime(c *Ctx, argv [][]byte) { ttlGeneric(c, argv, true, true) }
 // ttlGeneric: -2 for a missing key, -1 for a key without expiry; seconds
 // are rounded to the nearest, as Redis does.
 func ttlGeneric(c *Ctx, argv [][]byte, ms, abs bool) {
-	c.noTouch = true // as Redis: no access-time update
 	if c.Checking() {
 		return
 	}

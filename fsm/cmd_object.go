@@ -40,8 +40,8 @@ import (
 // element is counted).
 func init() {
 	register([]Command{
-		{Name: "object", Syntax: "ENCODING key | FREQ key | IDLETIME key | REFCOUNT key | HELP", Arity: -2, Flags: FlagReadOnly, FirstKey: 2, LastKey: 2, Step: 1, Group: "generic", Summary: "A container for object introspection commands.", Fn: cmdObject},
-		{Name: "memory", Syntax: "USAGE key [SAMPLES count] | HELP", Arity: -2, Flags: FlagReadOnly, FirstKey: 2, LastKey: 2, Step: 1, Group: "server", Summary: "A container for memory diagnostics commands (USAGE and HELP).", Fn: cmdMemory},
+		{Name: "object", Syntax: "ENCODING key | FREQ key | IDLETIME key | REFCOUNT key | HELP", Arity: -2, Flags: FlagReadOnly | FlagNoTouch, FirstKey: 2, LastKey: 2, Step: 1, Group: "generic", Summary: "A container for object introspection commands.", Fn: cmdObject},
+		{Name: "memory", Syntax: "USAGE key [SAMPLES count] | HELP", Arity: -2, Flags: FlagReadOnly | FlagNoTouch, FirstKey: 2, LastKey: 2, Step: 1, Group: "server", Summary: "A container for memory diagnostics commands (USAGE and HELP).", Fn: cmdMemory},
 	})
 }
 
@@ -106,7 +106,6 @@ func (c *Ctx) helpReply(lines []string) {
 
 // OBJECT ENCODING key | FREQ key | IDLETIME key | REFCOUNT key | HELP
 func cmdObject(c *Ctx, argv [][]byte) {
-	c.noTouch = true // as Redis: no access-time update
 	sub := strings.ToLower(string(argv[1]))
 	arity := 3
 	switch sub {
@@ -190,7 +189,6 @@ func objectRefcount(v value) int64 {
 
 // MEMORY USAGE key [SAMPLES count] | HELP
 func cmdMemory(c *Ctx, argv [][]byte) {
-	c.noTouch = true // as Redis: no access-time update
 	sub := strings.ToLower(string(argv[1]))
 	switch sub {
 	case "help":

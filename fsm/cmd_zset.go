@@ -354,19 +354,7 @@ func cmdZCount(c *Ctx, argv [][]byte) {
 		c.Error(errMinMaxFloat)
 		return
 	}
-	if c.Checking() {
-		return
-	}
-	z, ok := lookupType[*zsetValue](c, argv[1])
-	if !ok {
-		return
-	}
-	if z == nil {
-		c.Int(0)
-		return
-	}
-	lo, hi := r.span(z)
-	c.Int(int64(hi - lo))
+	zcountSpan(c, argv[1], r.span)
 }
 
 // ZLEXCOUNT key min max
@@ -376,10 +364,16 @@ func cmdZLexCount(c *Ctx, argv [][]byte) {
 		c.Error(errMinMaxLex)
 		return
 	}
+	zcountSpan(c, argv[1], r.forwardSpan)
+}
+
+// zcountSpan replies how many members of the sorted set at key lie in
+// the ranks span returns (0 for an absent key).
+func zcountSpan(c *Ctx, key []byte, span func(*zsetValue) (lo, hi int)) {
 	if c.Checking() {
 		return
 	}
-	z, ok := lookupType[*zsetValue](c, argv[1])
+	z, ok := lookupType[*zsetValue](c, key)
 	if !ok {
 		return
 	}
@@ -387,7 +381,7 @@ func cmdZLexCount(c *Ctx, argv [][]byte) {
 		c.Int(0)
 		return
 	}
-	lo, hi := r.forwardSpan(z)
+	lo, hi := span(z)
 	c.Int(int64(hi - lo))
 }
 

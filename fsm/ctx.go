@@ -23,8 +23,8 @@ type Ctx struct {
 	Index uint64 // log index of the entry being applied; 0 for local reads
 
 	check bool
-	// noTouch: lookups leave the keys' access times alone, as Redis's
-	// LOOKUP_NOTOUCH (OBJECT, TYPE, EXISTS, TTL and the like, SCAN, KEYS).
+	// noTouch: lookups leave the keys' access times alone (the command
+	// has FlagNoTouch).
 	noTouch bool
 	ndb     int // number of databases, in the check phase (st is nil there)
 	rng     *rand.Rand

@@ -266,7 +266,7 @@ func (c *Ctx) run(argv [][]byte) {
 		c.Error(ArityError(cmd.Name))
 		return
 	}
-	c.noTouch = false
+	c.noTouch = cmd.Is(FlagNoTouch)
 	cmd.Fn(c, argv)
 }
 
@@ -303,7 +303,7 @@ func (f *FSM) Read(db int, cmd *Command, argv [][]byte, out []byte) []byte {
 		now = f.st.clock
 	}
 	c := ctxPool.Get().(*Ctx)
-	*c = Ctx{st: f.st, Now: now, seed: uint64(time.Now().UnixNano()), out: out}
+	*c = Ctx{st: f.st, Now: now, seed: uint64(time.Now().UnixNano()), out: out, noTouch: cmd.Is(FlagNoTouch)}
 	if !c.selectDB(db) {
 		c.Error(ErrDBIndex)
 	} else {

@@ -28,6 +28,10 @@ const (
 	// count in the string, SORT_RO turns a listpack sorted set into a
 	// skiplist). Not shown by COMMAND INFO.
 	FlagLogged
+	// FlagNoTouch: the command's lookups leave the keys' access times
+	// (OBJECT IDLETIME) alone, as Redis's LOOKUP_NOTOUCH. Not shown by
+	// COMMAND INFO.
+	FlagNoTouch
 )
 
 var flagNames = []struct {
