@@ -218,7 +218,7 @@ func (b *burst) flush() {
 	if len(b.pending) == 0 {
 		return
 	}
-	pw := &pendingWrite{cmds: b.pending, done: make(chan struct{})}
+	pw := &pendingWrite{owner: b.cl, cmds: b.pending, done: make(chan struct{})}
 	b.s.writes <- pw
 	<-pw.done
 	for i := range b.pending {
@@ -238,6 +238,7 @@ func (b *burst) flush() {
 // pendingWrite is one connection's run of writes waiting for a group
 // commit.
 type pendingWrite struct {
+	owner   *client
 	cmds    []fsm.Cmd
 	replies [][]byte
 	err     error
@@ -251,9 +252,10 @@ type pendingWrite struct {
 // on the leader, until the log writer is free), then takes everything
 // queued meanwhile as one group, which its own goroutine proposes; so each
 // log write (one bbolt commit) carries the writes of all clients that
-// arrived during the previous one. maxInflight bounds the groups proposed
-// and not yet answered; when it is reached, writes gather until a slot
-// frees.
+// arrived during the previous one, and, when they are about to write
+// again, of the clients whose replies that write was waiting for
+// (gather.go: lingering). maxInflight bounds the groups proposed and not
+// yet answered; when it is reached, writes gather until a slot frees.
 const (
 	maxInflight = 64
 	maxForwards = 2    // groups in flight to the leader, on a follower
@@ -266,6 +268,7 @@ func (s *Server) commitLoop() {
 	defer proposals.Wait()
 	slots := make(chan struct{}, maxInflight)
 	forwards := make(chan struct{}, maxForwards)
+	ga := newGatherer()
 	for {
 		var first *pendingWrite
 		select {
@@ -283,22 +286,27 @@ func (s *Server) commitLoop() {
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ApplyTimeout)
 		s.be.LogTurn(ctx)
 		cancel()
-		group := []*pendingWrite{first}
-		n := len(first.cmds)
+		group := newWriteGroup(first)
+		ga.add(nil, first)
 	fill:
-		for n < maxGroup {
+		for group.n < maxGroup {
 			select {
 			case pw := <-s.writes:
-				group = append(group, pw)
-				n += len(pw.cmds)
+				ga.add(group, pw)
 			default:
 				break fill
 			}
 		}
+		// Lingering (gather.go) is for the leader's log writes; a follower
+		// has its forwards in flight instead.
+		if !forwarding && ga.wanted(group) {
+			ga.linger(group, s.writes, s.commitStop)
+		}
+		ga.proposed(group)
 		proposals.Add(1)
 		go func() {
 			defer proposals.Done()
-			s.commitGroup(group, n)
+			s.commitGroup(group)
 			if forwarding {
 				<-forwards
 			}
@@ -307,16 +315,17 @@ func (s *Server) commitLoop() {
 	}
 }
 
-// commitGroup proposes the writes of group (n commands in all) as one
-// entry and hands each connection its replies.
-func (s *Server) commitGroup(group []*pendingWrite, n int) {
-	cmds := make([]fsm.Cmd, 0, n)
-	for _, pw := range group {
+// commitGroup proposes the writes of g as one entry and hands each
+// connection its replies.
+func (s *Server) commitGroup(g *writeGroup) {
+	cmds := make([]fsm.Cmd, 0, g.n)
+	for _, pw := range g.writes {
 		cmds = append(cmds, pw.cmds...)
 	}
 	res, err := s.propose(fsm.EncodeCommands(time.Now().UnixMilli(), cmds))
+	g.answered.Store(time.Now().UnixNano())
 	off := 0
-	for _, pw := range group {
+	for _, pw := range g.writes {
 		k := len(pw.cmds)
 		switch {
 		case err != nil:
@@ -329,6 +338,7 @@ func (s *Server) commitGroup(group []*pendingWrite, n int) {
 		off += k
 		close(pw.done)
 	}
+	close(g.done)
 }
 
 func (b *burst) readBarrier() error {

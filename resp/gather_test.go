@@ -1,0 +1,158 @@
+package resp
+
+import (
+	"testing"
+	"time"
+
+	"github.com/respraft/respraft/fsm"
+)
+
+func write(c *client) *pendingWrite {
+	return &pendingWrite{owner: c, cmds: make([]fsm.Cmd, 1), done: make(chan struct{})}
+}
+
+// propose makes a group of one write per client and has ga take it as
+// the previous group.
+func propose(ga *gatherer, clients ...*client) *writeGroup {
+	g := newWriteGroup(write(clients[0]))
+	ga.add(nil, g.writes[0])
+	for _, c := range clients[1:] {
+		ga.add(g, write(c))
+	}
+	ga.proposed(g)
+	return g
+}
+
+// answer does what commitGroup does once the entry is applied, with the
+// writes of back arriving while the group's replies go out.
+func answer(g *writeGroup, writes chan<- *pendingWrite, back ...*client) {
+	g.answered.Store(time.Now().UnixNano())
+	for _, c := range back {
+		writes <- write(c)
+	}
+	close(g.done)
+}
+
+func owners(g *writeGroup) map[*client]bool {
+	m := make(map[*client]bool)
+	for _, pw := range g.writes {
+		m[pw.owner] = true
+	}
+	return m
+}
+
+func TestLingerTakesThePreviousGroupsClients(t *testing.T) {
+	ga := newGatherer()
+	a, b, c, d := &client{}, &client{}, &client{}, &client{}
+	prev := propose(ga, a, b, c)
+	writes := make(chan *pendingWrite, 8)
+
+	// d was waiting while prev was stored; prev's clients come back once
+	// it is answered.
+	g := newWriteGroup(write(d))
+	ga.add(nil, g.writes[0])
+	if !ga.wanted(g) {
+		t.Fatal("a group behind one of three clients does not wait for them")
+	}
+	go answer(prev, writes, a, b, c)
+	start := time.Now()
+	ga.linger(g, writes, nil)
+	if got := owners(g); len(got) != 4 || !got[a] || !got[b] || !got[c] || !got[d] {
+		t.Fatalf("group has %d writes, want d's and those of a, b and c", len(g.writes))
+	}
+	if g.n != 4 {
+		t.Errorf("group counts %d commands, want 4", g.n)
+	}
+	if !ga.pays {
+		t.Error("every client came back, yet the wait is not counted as paying")
+	}
+	if el := time.Since(start); el > time.Second {
+		t.Errorf("linger took %v with every client back", el)
+	}
+}
+
+func TestNoLingerForALoneClient(t *testing.T) {
+	ga := newGatherer()
+	a, b := &client{}, &client{}
+	propose(ga, a)
+	g := newWriteGroup(write(a))
+	ga.add(nil, g.writes[0])
+	if ga.wanted(g) {
+		t.Error("a lone client waits for itself")
+	}
+
+	// Both clients of the previous group are back before the turn.
+	propose(ga, a, b)
+	g = newWriteGroup(write(b))
+	ga.add(nil, g.writes[0])
+	ga.add(g, write(a))
+	if ga.wanted(g) {
+		t.Error("a group waits with every client of the previous one in it")
+	}
+}
+
+func TestLingerEndsWhenClientsStayAway(t *testing.T) {
+	ga := newGatherer()
+	a, b, c, e, d := &client{}, &client{}, &client{}, &client{}, &client{}
+	prev := propose(ga, a, b, c, e)
+	writes := make(chan *pendingWrite, 8)
+	answer(prev, writes, a) // only a writes again
+
+	g := newWriteGroup(write(d))
+	ga.add(nil, g.writes[0])
+	if !ga.wanted(g) {
+		t.Fatal("no wait for the previous group's clients")
+	}
+	start := time.Now()
+	ga.linger(g, writes, nil)
+	el := time.Since(start)
+	if got := owners(g); len(got) != 2 || !got[a] || !got[d] {
+		t.Errorf("group has %d writes, want d's and a's", len(g.writes))
+	}
+	if el > time.Second {
+		t.Errorf("linger took %v; it must end soon after the last client came back", el)
+	}
+	if ga.pays {
+		t.Error("one client of four came back, yet the wait is counted as paying")
+	}
+
+	// Waiting is off now, but for a probe every probeMin groups, then
+	// twice as far apart after a probe that does not pay either.
+	for i := 0; i < probeMin; i++ {
+		if ga.wanted(g) {
+			t.Fatalf("group %d after a wait that did not pay waits again", i+1)
+		}
+	}
+	if !ga.wanted(g) {
+		t.Fatalf("no probe after %d groups", probeMin)
+	}
+	ga.linger(g, writes, nil) // nobody comes back
+	if ga.pays || ga.probe != 2*probeMin {
+		t.Errorf("after a probe that did not pay: pays %v, probe every %d groups, want false, %d", ga.pays, ga.probe, 2*probeMin)
+	}
+}
+
+func TestLingerIsBoundedWhenThePreviousGroupHangs(t *testing.T) {
+	ga := newGatherer()
+	a, b, d := &client{}, &client{}, &client{}
+	propose(ga, a, b) // never answered
+	writes := make(chan *pendingWrite)
+	g := newWriteGroup(write(d))
+	ga.add(nil, g.writes[0])
+	start := time.Now()
+	ga.linger(g, writes, nil)
+	if el := time.Since(start); el < lingerMax || el > time.Second {
+		t.Errorf("linger behind an unanswered group took %v, want lingerMax (%v)", el, lingerMax)
+	}
+	if len(g.writes) != 1 {
+		t.Errorf("group has %d writes, want 1", len(g.writes))
+	}
+
+	stop := make(chan struct{})
+	close(stop)
+	start = time.Now()
+	ga.linger(g, writes, stop)
+	if el := time.Since(start); el >= lingerMax {
+		t.Errorf("linger with the committer stopping took %v", el)
+	}
+}
