@@ -16,9 +16,9 @@ import (
 // until the previous group has its replies, then until the first of its
 // clients comes back (twice the usual delay for that, measured), then
 // while they keep coming back less than lingerGap apart, never longer
-// than lingerMax from the turn. One client alone never waits (it is the
-// one that came back), nor does anyone when the previous group was
-// answered long ago.
+// than lingerMax from the turn. Nobody waits behind a group of one
+// client (a lone client is the one that came back), nor for long behind
+// a group answered long ago.
 //
 // Clients that write now and then would make groups wait for nothing, so
 // the committer stops waiting when fewer than lingerPays percent of the
