@@ -836,13 +836,15 @@ func nonEmptyList(l *listValue, err error) (value, error) {
 	return l, nil
 }
 
-// loadRDBSet reads RDB_TYPE_SET; a repeated member is an error.
+// loadRDBSet reads RDB_TYPE_SET; a repeated member is an error. Members
+// go in as SADD's would, as in Redis's loader: a member or a size no
+// intset holds makes the set a hashtable for good.
 func loadRDBSet(r *rdbReader) (value, error) {
 	n := r.count()
 	s := newSet()
 	for i := 0; i < n && r.err == nil; i++ {
 		m := r.str()
-		if r.err == nil && !s.m.Set(string(m), struct{}{}) {
+		if r.err == nil && !s.add(string(m)) {
 			return nil, errRDBCorrupt
 		}
 	}
@@ -880,6 +882,8 @@ func loadRDBIntset(r *rdbReader) (value, error) {
 		}
 	}
 	s.width = uint8(width) // Redis keeps the intset as it came
+	// or, past set-max-intset-entries, converts it for good.
+	s.ht = s.m.Len() > setMaxIntsetEntries
 	return s, nil
 }
 

@@ -104,6 +104,12 @@ func TestRestoreRedisHashtableSet(t *testing.T) {
 		{c("SCARD k"), integer(2)},
 		{c("SMISMEMBER k a b c"), array(integer(1), integer(1), integer(0))},
 		{c("OBJECT ENCODING k"), bulk("hashtable")},
+		// Redis's DUMP of SADD s a 1 2: once a string member made the
+		// loaded set a hashtable, it stays one without it (redis-server
+		// 7.0.15 answers hashtable after the SREM).
+		{[]string{"RESTORE", "t", "0", unhex(t, "02030161c001c0020a004f985ae7ab647bc2")}, ok},
+		{c("SREM t a"), integer(1)},
+		{c("OBJECT ENCODING t"), bulk("hashtable")},
 	})
 }
 
@@ -463,4 +469,32 @@ func testZiplist(entries ...any) []byte {
 	zl = binary.LittleEndian.AppendUint32(zl, uint32(tail))
 	zl = binary.LittleEndian.AppendUint16(zl, uint16(len(entries)))
 	return append(append(zl, body...), 0xFF)
+}
+
+// An intset of 513 members (redis-server 7.0.15 writes one under
+// set-max-intset-entries 1000) loads as a hashtable under the default
+// 512 and stays one below that size, as redis-server's OBJECT ENCODING
+// shows after RESTORE and after 21 SREMs.
+func TestRestoreOversizedIntset(t *testing.T) {
+	blob := binary.LittleEndian.AppendUint32(nil, 2)
+	blob = binary.LittleEndian.AppendUint32(blob, 513)
+	for i := 0; i <= 512; i++ {
+		blob = binary.LittleEndian.AppendUint16(blob, uint16(i))
+	}
+	p := appendRDBString([]byte{rdbTypeSetIntset}, blob)
+	p = binary.LittleEndian.AppendUint16(p, rdbVersion)
+	p = binary.LittleEndian.AppendUint64(p, crc64Jones(0, p))
+
+	tf := newTestFSM(t)
+	steps := []step{
+		{[]string{"RESTORE", "t", "0", string(p)}, ok},
+		{c("OBJECT ENCODING t"), bulk("hashtable")},
+	}
+	for i := 0; i <= 20; i++ {
+		steps = append(steps, step{[]string{"SREM", "t", strconv.Itoa(i)}, integer(1)})
+	}
+	tf.run(append(steps,
+		step{c("SCARD t"), integer(492)},
+		step{c("OBJECT ENCODING t"), bulk("hashtable")},
+	))
 }
