@@ -28,7 +28,7 @@ func init() {
 		{Name: "dump", Syntax: "key", Arity: 2, Flags: FlagReadOnly, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Returns a serialized representation of a key's value, in Redis 7.0's format.", Fn: cmdDump},
 		{Name: "restore", Syntax: "key ttl:integer serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency:integer]", Arity: -4, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Summary: "Creates a key from the serialized representation of a value (DUMP's).", Fn: cmdRestore},
 		// TOUCH counts like EXISTS: there is no access time to update.
-		{Name: "touch", Syntax: "key [key ...]", Arity: -2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: -1, Step: 1, Group: "generic", Summary: "Counts how many of the given keys exist (their last access time is not tracked).", Fn: cmdTouch},
+		{Name: "touch", Syntax: "key [key ...]", Arity: -2, Flags: FlagReadOnly | FlagFast, FirstKey: 1, LastKey: -1, Step: 1, Group: "generic", Summary: "Counts how many of the given keys exist, and marks them as accessed on the serving node.", Fn: cmdTouch},
 	})
 }
 

@@ -67,7 +67,7 @@ func putHLL(c *Ctx, key []byte, b []byte, signal bool) {
 	if signal {
 		ver = c.Index
 	}
-	c.db.keys.Set(k, &entry{val: &strValue{b: b, enc: encRaw}, expireAt: e.expireAt, version: ver, gen: c.st.gen, atime: c.Now})
+	c.replaceRaw(k, e, b, ver)
 }
 
 // PFADD key [element [element ...]]

@@ -76,8 +76,8 @@ func (v *setValue) isIntset() bool {
 
 // reencode gives v the encoding of a set built afresh from its members.
 func (v *setValue) reencode() {
-	v.ht, v.width = false, 0
-	v.ht = !v.isIntset()
+	_, ints := setIntegers(v)
+	v.ht, v.width = !ints, 0
 }
 
 // digest adds one record per member: order-independent.

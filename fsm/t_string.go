@@ -89,6 +89,12 @@ func (c *Ctx) markRaw(key string) {
 	if !ok || v.enc == encRaw {
 		return
 	}
-	c.db.keys.Set(key, &entry{val: &strValue{b: append([]byte(nil), v.b...), enc: encRaw},
-		expireAt: e.expireAt, version: e.version, gen: c.st.gen, atime: c.Now})
+	c.replaceRaw(key, e, append([]byte(nil), v.b...), e.version)
+}
+
+// replaceRaw puts a "raw" string of b in place of the live entry e at
+// key, keeping its expiry, with version as its WATCH version.
+func (c *Ctx) replaceRaw(key string, e *entry, b []byte, version uint64) {
+	c.db.keys.Set(key, &entry{val: &strValue{b: b, enc: encRaw},
+		expireAt: e.expireAt, version: version, gen: c.st.gen, atime: c.Now})
 }

@@ -56,7 +56,6 @@ func newWriteGroup(first *pendingWrite) *writeGroup {
 type gatherer struct {
 	prev    *writeGroup
 	expect  map[*client]struct{} // prev's clients that have not written since
-	sentN   int                  // prev's clients, when it was proposed
 	pays    bool                 // the last wait was worth it
 	probe   int                  // groups to propose without waiting, once a wait was not worth it
 	first   time.Duration        // running average of the delay from a group's replies to the first of its clients writing again
@@ -92,7 +91,7 @@ func (ga *gatherer) add(g *writeGroup, pw *pendingWrite) {
 // wanted reports whether g should wait for the previous group's clients,
 // counting the groups that do not.
 func (ga *gatherer) wanted(g *writeGroup) bool {
-	if len(ga.expect) == 0 || ga.sentN < 2 || g.n >= maxGroup {
+	if len(ga.expect) == 0 || len(ga.prev.writes) < 2 || g.n >= maxGroup {
 		return false
 	}
 	if !ga.pays && ga.skipped < ga.probe {
@@ -144,7 +143,8 @@ func (ga *gatherer) linger(g *writeGroup, writes <-chan *pendingWrite, stop <-ch
 		}
 	}
 	wasProbe := !ga.pays
-	ga.pays = 100*(ga.sentN-len(ga.expect)) >= lingerPays*ga.sentN
+	sent := len(ga.prev.writes) // one per client: a client waits for its write
+	ga.pays = 100*(sent-len(ga.expect)) >= lingerPays*sent
 	switch {
 	case ga.pays:
 		ga.probe = probeMin
@@ -166,7 +166,6 @@ func (ga *gatherer) proposed(g *writeGroup) {
 	for _, pw := range g.writes {
 		ga.expect[pw.owner] = struct{}{}
 	}
-	ga.sentN = len(ga.expect)
 	ga.prev = g
 	ga.back = false
 }
