@@ -1,6 +1,7 @@
 package fsm
 
 import (
+	"log/slog"
 	"math/rand/v2"
 	"sync/atomic"
 )
@@ -31,6 +32,7 @@ type Ctx struct {
 	seed    uint64
 
 	out []byte
+	log *slog.Logger // where call reports a handler's panic
 
 	ready *readyBatch // changed keys, when a ready hook wants them (blocking.go)
 }

@@ -182,7 +182,7 @@ func (f *FSM) tick(nowMs int64) {
 }
 
 func (f *FSM) applyCtx(index uint64, db int) *Ctx {
-	c := &Ctx{st: f.st, Now: f.st.clock, Index: index, seed: index}
+	c := &Ctx{st: f.st, Now: f.st.clock, Index: index, seed: index, log: f.log}
 	if f.recording {
 		c.ready = &f.readyBuf
 	}
@@ -267,7 +267,7 @@ func (c *Ctx) run(argv [][]byte) {
 		return
 	}
 	c.noTouch = cmd.Is(FlagNoTouch)
-	cmd.Fn(c, argv)
+	c.call(cmd, argv)
 }
 
 // Check runs cmd's syntax check on argv (whose arity the caller checked).
@@ -277,8 +277,8 @@ func (c *Ctx) run(argv [][]byte) {
 // range is refused where Redis refuses it), and nothing else of the state.
 func (f *FSM) Check(cmd *Command, argv [][]byte) []byte {
 	c := ctxPool.Get().(*Ctx)
-	*c = Ctx{check: true, ndb: f.Databases()}
-	cmd.Fn(c, argv)
+	*c = Ctx{check: true, ndb: f.Databases(), log: f.log}
+	c.call(cmd, argv)
 	var reply []byte
 	if len(c.out) > 0 {
 		reply = c.out
@@ -303,11 +303,11 @@ func (f *FSM) Read(db int, cmd *Command, argv [][]byte, out []byte) []byte {
 		now = f.st.clock
 	}
 	c := ctxPool.Get().(*Ctx)
-	*c = Ctx{st: f.st, Now: now, seed: uint64(time.Now().UnixNano()), out: out, noTouch: cmd.Is(FlagNoTouch)}
+	*c = Ctx{st: f.st, Now: now, seed: uint64(time.Now().UnixNano()), out: out, noTouch: cmd.Is(FlagNoTouch), log: f.log}
 	if !c.selectDB(db) {
 		c.Error(ErrDBIndex)
 	} else {
-		cmd.Fn(c, argv)
+		c.call(cmd, argv)
 	}
 	out = c.out
 	*c = Ctx{}
