@@ -3,8 +3,10 @@ package resp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -165,11 +167,20 @@ func New(cfg Config) *Server {
 // Serve accepts clients on l until Shutdown. It always returns a non-nil
 // error; after Shutdown it is ErrServerClosed.
 func (s *Server) Serve(l net.Listener) error {
+	// Under drainMu, so that a Shutdown that came first is seen here and
+	// one that comes later sees the listener to close.
+	s.drainMu.Lock()
+	if s.draining.Load() {
+		s.drainMu.Unlock()
+		_ = l.Close()
+		return ErrServerClosed
+	}
 	s.ln = &drainListener{Listener: guardListener{l}, closed: make(chan struct{})}
 	s.rs = redcon.NewServer(l.Addr().String(), s.handle, s.accept, s.closed)
 	s.bgWG.Add(2)
 	go s.expireLoop()
 	go s.commitLoop()
+	s.drainMu.Unlock()
 	s.log.Info("serving clients", "addr", l.Addr().String())
 	err := s.rs.Serve(s.ln)
 	if s.draining.Load() {
@@ -183,10 +194,13 @@ func (s *Server) Serve(l net.Listener) error {
 
 // Addr is the address the server listens on, once Serve has been called.
 func (s *Server) Addr() net.Addr {
-	if s.ln == nil {
+	s.drainMu.Lock()
+	ln := s.ln
+	s.drainMu.Unlock()
+	if ln == nil {
 		return nil
 	}
-	return s.ln.Addr()
+	return ln.Addr()
 }
 
 // Shutdown stops accepting clients, lets every command already being served
@@ -196,10 +210,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeMu.Do(func() {
 		s.drainMu.Lock()
 		s.draining.Store(true)
+		ln, rs := s.ln, s.rs // nil when Serve was not called, and now never serves
 		s.drainMu.Unlock()
 		close(s.stop)
-		if s.ln != nil {
-			s.ln.stopAccepting()
+		if ln != nil {
+			ln.stopAccepting()
 		}
 		done := make(chan struct{})
 		go func() { s.inflight.Wait(); close(done) }()
@@ -209,11 +224,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			err = ctx.Err()
 		}
 		close(s.commitStop)
-		if s.ln != nil {
-			s.ln.close()
+		if ln != nil {
+			ln.close()
 		}
-		if s.rs != nil {
-			_ = s.rs.Close()
+		if rs != nil {
+			_ = rs.Close()
 		}
 		s.bgWG.Wait()
 	})
@@ -271,9 +286,26 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 	s.inflight.Add(1)
 	s.drainMu.Unlock()
 	defer s.inflight.Done()
+	defer s.recoverConn(conn)
 	b := cl.newBurst(s, conn)
 	b.run(cmd, conn.ReadPipeline())
 	cl.lastActive.Store(time.Now().UnixNano())
+}
+
+// recoverConn ends a connection whose handler panicked (a bug) with an
+// error reply instead of letting the panic end the process and every
+// other client with it. Command handlers recover their own panics
+// (fsm.Ctx.call); this catches the rest of the connection's code, whose
+// state may be half-updated, hence the close.
+func (s *Server) recoverConn(conn redcon.Conn) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	s.log.Error("connection handler panicked; closing the connection",
+		"remote", conn.RemoteAddr(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	conn.WriteError("ERR internal error (see the server log)")
+	_ = conn.Close()
 }
 
 // drainListener lets Shutdown stop accepting new connections without
