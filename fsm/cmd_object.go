@@ -14,13 +14,12 @@ import (
 //   - strings: "int" for a canonical integer (string2ll) of at most 20
 //     characters, "embstr" up to 44 bytes, "raw" beyond. That is Redis's
 //     encoding for values written by SET, SETNX, SETEX, GETSET, MSET,
-//     INCR/DECR and RESTORE. Redis keeps APPEND and SETRANGE results "raw"
-//     and INCRBYFLOAT results never "int" whatever their content; respraft
-//     holds no encoding history and answers by content for them too;
+//     INCR/DECR and RESTORE. A string changed in place (APPEND, SETRANGE,
+//     SETBIT...) stays "raw" and an INCRBYFLOAT result is never "int",
+//     whatever its content, as in Redis (strValue.enc, t_string.go);
 //   - lists: always "quicklist", as Redis 7.0 (listpack lists came in 7.2);
-//   - sets: "intset" for at most 512 canonical integers, else "hashtable".
-//     Redis never converts a hashtable set back to an intset (after SREM
-//     of its non-integers, say); respraft answers by content;
+//   - sets: "intset" for at most 512 canonical integers, else "hashtable";
+//     a set that became a hashtable stays one, as in Redis (t_set.go);
 //   - hashes: "listpack" or "hashtable", following the one-way conversion
 //     hashMap already mirrors from Redis;
 //   - sorted sets: "listpack" or "skiplist", the flag zsetValue keeps as
