@@ -11,11 +11,12 @@ import (
 )
 
 // randomWrite returns a random write command over a small key space,
-// mixing every family, relative expiries and random-choice commands.
-func randomWrite(r *rand.Rand) []string {
+// mixing every family, relative expiries and random-choice commands;
+// payloads are DUMP payloads for RESTORE.
+func randomWrite(r *rand.Rand, payloads []string) []string {
 	k := func(p string) string { return fmt.Sprintf("%s%d", p, r.IntN(6)) }
 	n := func() string { return fmt.Sprint(r.IntN(20) - 5) }
-	switch r.IntN(41) {
+	switch r.IntN(54) {
 	case 0:
 		return []string{"SET", k("s"), n()}
 	case 1:
@@ -96,6 +97,30 @@ func randomWrite(r *rand.Rand) []string {
 		return []string{"ZMPOP", "2", k("z"), k("z"), "MAX", "COUNT", "2"}
 	case 40:
 		return []string{"ZRANDMEMBER", k("z"), fmt.Sprint(r.IntN(7) - 3), "WITHSCORES"}
+	case 41:
+		return []string{"PFADD", k("p"), k("e"), k("e"), n()}
+	case 42:
+		return []string{"PFMERGE", k("p"), k("p"), k("p")}
+	case 43:
+		return []string{"PFCOUNT", k("p"), k("p")} // logged: it rewrites the cached count
+	case 44:
+		return []string{"SETBIT", k("b"), fmt.Sprint(r.IntN(40)), fmt.Sprint(r.IntN(2))}
+	case 45:
+		return []string{"BITFIELD", k("b"), "INCRBY", oneOfKeys(r, "u4", "i8", "u2"), fmt.Sprint(r.IntN(30)), n(), "OVERFLOW", oneOfKeys(r, "WRAP", "SAT", "FAIL"), "SET", "i5", "#1", n()}
+	case 46:
+		return []string{"BITOP", oneOfKeys(r, "AND", "OR", "XOR", "NOT"), k("b"), k("b")}
+	case 47:
+		return []string{"GEOADD", k("g"), fmt.Sprintf("%d.%d", r.IntN(40)-20, r.IntN(100)), fmt.Sprintf("%d.%d", r.IntN(40)-20, r.IntN(100)), k("m")}
+	case 48:
+		return []string{"GEOSEARCHSTORE", k("g"), k("g"), "FROMLONLAT", "0", "0", "BYRADIUS", fmt.Sprint(500 + r.IntN(3000)), "km", "ASC", "COUNT", fmt.Sprint(1 + r.IntN(3)), "STOREDIST"}
+	case 49:
+		return []string{"RESTORE", k("r"), oneOfKeys(r, "0", "5000"), payloads[r.IntN(len(payloads))], "REPLACE"}
+	case 50:
+		return []string{"SORT", k("l"), "ALPHA", "DESC", "LIMIT", "0", "3", "STORE", k("l")}
+	case 51:
+		return []string{"SINTERSTORE", k("t"), k("t"), k("t")}
+	case 52:
+		return []string{"HINCRBYFLOAT", k("h"), k("f"), "1.5"}
 	default:
 		return []string{"SETRANGE", k("s"), fmt.Sprint(r.IntN(4)), "ab"}
 	}
@@ -103,11 +128,31 @@ func randomWrite(r *rand.Rand) []string {
 
 func oneOfKeys(r *rand.Rand, keys ...string) string { return keys[r.IntN(len(keys))] }
 
+// dumpOf returns the DUMP payload of the value that cmd leaves at key src.
+func dumpOf(t *testing.T, cmd string) string {
+	t.Helper()
+	tf := newTestFSM(t)
+	tf.do(strings.Fields(cmd)...)
+	_, body, ok := strings.Cut(tf.do("DUMP", "src"), "\r\n")
+	if !ok || len(body) < 12 {
+		t.Fatalf("DUMP after %s: got %q", cmd, body)
+	}
+	return strings.TrimSuffix(body, "\r\n")
+}
+
 // TestDeterminism applies one random entry sequence to two FSMs whose wall
 // clocks are a year apart, restoring the second from a snapshot half way,
 // and requires equal digests throughout.
 func TestDeterminism(t *testing.T) {
 	r := rand.New(rand.NewPCG(42, 1))
+	payloads := []string{
+		dumpOf(t, "SET src 12"),
+		dumpOf(t, "RPUSH src a b 3"),
+		dumpOf(t, "SADD src 1 2 x"),
+		dumpOf(t, "HSET src f 1 g v"),
+		dumpOf(t, "ZADD src 1 a 2.5 b"),
+		dumpOf(t, "PFADD src a b c"),
+	}
 	a := New(16, nil)
 	b := New(16, nil)
 	a.wallClock = func() int64 { return 1_700_000_000_000 }
@@ -122,16 +167,22 @@ func TestDeterminism(t *testing.T) {
 			// A transaction with a watch that may or may not fire.
 			x := Exec{DB: 0, Watches: []Watch{{DB: 0, Key: []byte(fmt.Sprintf("s%d", r.IntN(6))), Index: index - uint64(r.IntN(3))}}}
 			for i := 0; i < 3; i++ {
-				x.Cmds = append(x.Cmds, argvOf(randomWrite(r)...))
+				x.Cmds = append(x.Cmds, argvOf(randomWrite(r, payloads)...))
 			}
 			data = EncodeExec(now, x)
 		case 1:
 			// Active expiry as the leader would propose it.
 			data = EncodeExpire(now, 0, []string{"s0", "s1", "h2", "t3", "l4", "z5"})
+		case 2:
+			// A blocking pop's attempt, as resp proposes it; ids repeat,
+			// as a retry after an unknown outcome does.
+			id := []byte(fmt.Sprintf("n1/%d", r.IntN(40)))
+			argv := oneOfKeys(r, "BLPOP l1 l2 0", "BRPOPLPUSH l3 l4 1", "BZPOPMIN z1 z2 0.5", "BLMPOP 0 2 l0 l5 LEFT COUNT 2")
+			data = EncodeOnce(now, id, r.IntN(2), argvOf(strings.Fields(argv)...))
 		default:
 			cmds := make([]Cmd, 1+r.IntN(3))
 			for i := range cmds {
-				cmds[i] = Cmd{DB: r.IntN(2), Argv: argvOf(randomWrite(r)...)}
+				cmds[i] = Cmd{DB: r.IntN(2), Argv: argvOf(randomWrite(r, payloads)...)}
 			}
 			data = EncodeCommands(now, cmds)
 		}
