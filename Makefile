@@ -12,9 +12,15 @@ run: build
 	./bin/respraft --dir ./data
 
 # Unit, end-to-end and differential tests. Tests that need redis-server,
-# redis-cli or docker skip themselves when those are missing.
+# redis-cli or docker skip themselves when those are missing. What the
+# tests measure (stalls, election times) is printed at the end: go test
+# shows a passing test's log only with -v.
 test:
-	$(GO) test -count=1 -timeout 30m ./...
+	@echo "$(GO) test -count=1 -timeout 30m ./..."
+	@report=$$(mktemp); \
+	RESPRAFT_TEST_REPORT=$$report $(GO) test -count=1 -timeout 30m ./...; status=$$?; \
+	if [ -s "$$report" ]; then echo; echo "Measured by the tests:"; cat "$$report"; fi; \
+	rm -f "$$report"; exit $$status
 
 bench:
 	$(GO) run ./cmd/bench

@@ -380,7 +380,7 @@ func TestClusterLeaderKill(t *testing.T) {
 		load.Report(t)
 		t.Fatalf("no new leader %v after killing %s: %v", election.Round(time.Millisecond), old.name(), err)
 	}
-	t.Logf("new leader %s after %v", nl.name(), election.Round(time.Millisecond))
+	report(t, "leader killed with kill -9 under a write load; new leader %s after %v", nl.name(), election.Round(time.Millisecond))
 	if election > electionBound {
 		t.Errorf("new leader after %v, want < %v", election.Round(time.Millisecond), electionBound)
 	}
@@ -429,6 +429,8 @@ func TestClusterRollingRestart(t *testing.T) {
 	}
 	load.Stop()
 	worst := load.Report(t)
+	report(t, "rolling restart (SIGTERM, restart, ready; one node at a time) under a write load: longest client-visible stall %v, %d writes acknowledged",
+		worst.Round(time.Millisecond), load.Acks())
 	if worst >= electionBound {
 		t.Errorf("a client went %v without a successful write, want < %v", worst.Round(time.Millisecond), electionBound)
 	}
@@ -527,7 +529,7 @@ func TestClusterSnapshotCatchUp(t *testing.T) {
 
 	start = time.Now()
 	f.Restart()
-	t.Logf("%s ready %v after restart", f.name(), time.Since(start).Round(time.Millisecond))
+	report(t, "follower %s down past log truncation: ready %v after restart", f.name(), time.Since(start).Round(time.Millisecond))
 	newLog := f.Log()[logBefore:]
 	if !strings.Contains(newLog, "Installed remote snapshot") {
 		t.Errorf("%s's log does not say it installed a snapshot from the leader (\"Installed remote snapshot\")", f.name())

@@ -233,7 +233,7 @@ func TestDockerCompose(t *testing.T) {
 	t.Logf("make cluster-rolling-restart: %s\n%s", restartTook.Round(time.Millisecond), grepLines(out, "ready", "stopped", "done"))
 	load.waitAcked(t, load.acked.Load()+200, 30*time.Second) // writes flow again
 	load.stop()
-	t.Log(load.report())
+	report(t, "make cluster-rolling-restart took %s; %s", restartTook.Round(time.Millisecond), strings.TrimSpace(load.report()))
 
 	// Every acknowledged write, through every port.
 	keys := load.keys()
