@@ -611,8 +611,13 @@ func b2i(b bool) int {
 	return 0
 }
 
-// lzfDecompress is lzf_decompress into exactly n bytes.
+// lzfDecompress is lzf_decompress into exactly n bytes. No 3 bytes of
+// input give more than 264 of output (a long back reference), so a
+// larger n is corrupt and refused before anything is allocated for it.
 func lzfDecompress(in []byte, n int) ([]byte, bool) {
+	if n > len(in)*88 {
+		return nil, false
+	}
 	out := make([]byte, 0, n)
 	for ip := 0; ip < len(in); {
 		ctrl := int(in[ip])

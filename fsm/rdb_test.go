@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"testing"
@@ -433,6 +434,48 @@ func TestLZFRoundTrip(t *testing.T) {
 			t.Fatalf("input %d: LZF round trip failed", i)
 		}
 	}
+}
+
+// lzfDecompress refuses a length no input of its size can expand to
+// before allocating it: a 19-byte RESTORE payload must not make every
+// replica allocate 2 GB (Redis answers "Bad data format" for it too).
+func TestLZFDecompressLength(t *testing.T) {
+	maximal := []byte{0x00, 'a'} // one literal, then back references of 264 bytes
+	for i := 0; i < 10; i++ {
+		maximal = append(maximal, 0xE0, 0xFF, 0x00)
+	}
+	cases := []struct {
+		name   string
+		in     []byte
+		n      int
+		wantOK bool
+	}{
+		{"the longest expansion", maximal, 1 + 264*10, true},
+		{"one byte longer", maximal, 2 + 264*10, false},
+		{"past any expansion of the input", maximal, 88*len(maximal) + 1, false},
+		{"2 GB from one byte", []byte{0}, math.MaxInt32, false},
+	}
+	for _, tc := range cases {
+		before := heapAllocBytes()
+		out, ok := lzfDecompress(tc.in, tc.n)
+		allocated := heapAllocBytes() - before
+		if ok != tc.wantOK {
+			t.Errorf("%s: ok = %v, want %v", tc.name, ok, tc.wantOK)
+		}
+		if ok && string(out) != strings.Repeat("a", tc.n) {
+			t.Errorf("%s: got %d bytes %.20q..., want %d a's", tc.name, len(out), out, tc.n)
+		}
+		if allocated > 1<<20 {
+			t.Errorf("%s: allocated %d bytes, want under 1 MB", tc.name, allocated)
+		}
+	}
+}
+
+// heapAllocBytes is the total of bytes the heap has allocated so far.
+func heapAllocBytes() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 func testListpack(elems ...string) []byte {
