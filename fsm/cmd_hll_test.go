@@ -386,3 +386,38 @@ func TestHLLSnapshot(t *testing.T) {
 	}
 	tf2.run([]step{{c("PFCOUNT d s"), integer(4970)}})
 }
+
+// Registers over hllQ+1 (a dense HLL written by hand) count for nothing,
+// so the estimate can be +Inf, or finite but 2^63 or more. redis-server
+// 7.0.15 on x86-64 rounds either with llroundl to LLONG_MIN: it replies
+// -9223372036854775808 and caches 0x8000000000000000.
+func TestPFCountHugeEstimate(t *testing.T) {
+	dense := func(regs func(i int) uint8) string {
+		b := make([]byte, hllDenseSize)
+		copy(b, "HYLL")
+		hllInvalidate(b)
+		for i := 0; i < hllRegisters; i++ {
+			denseSet(b[hllHdrSize:], i, regs(i))
+		}
+		return string(b)
+	}
+	cases := []struct {
+		name string
+		hll  string
+	}{
+		{"every register 63 (+Inf)", dense(func(int) uint8 { return 63 })},
+		{"one register 36, the rest 63 (about 1.3e19)", dense(func(i int) uint8 { return 36 + 27*uint8(min(i, 1)) })},
+	}
+	for _, tc := range cases {
+		tf := newTestFSM(t)
+		tf.do("SET", "h", tc.hll)
+		for _, cmd := range [][]string{c("PFCOUNT h"), c("PFCOUNT h nokey")} {
+			if got, want := tf.do(cmd...), ":-9223372036854775808\r\n"; got != want {
+				t.Errorf("%s: %s = %q, want %q", tc.name, strings.Join(cmd, " "), got, want)
+			}
+		}
+		if got, want := getBytes(tf, "h")[8:16], "\x00\x00\x00\x00\x00\x00\x00\x80"; got != want {
+			t.Errorf("%s: cached cardinality %x, want %x", tc.name, got, want)
+		}
+	}
+}

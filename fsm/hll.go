@@ -459,6 +459,10 @@ func rawCount(max *[hllRegisters]uint8) uint64 {
 // Values above hllQ+1 (only a corrupted dense HLL has them) count for
 // nothing, as in Redis. Every product is rounded on its own (float64(...))
 // so that no platform fuses it into an FMA: replicas must agree exactly.
+// An estimate of 2^63 or more (or +Inf: only registers over hllQ+1 make
+// one) is what llroundl gives on x86-64 for it, LLONG_MIN, which Redis
+// stores and replies as -9223372036854775808; Go's conversion of such a
+// float differs between architectures.
 func (h *hllHisto) estimate() uint64 {
 	const m = float64(hllRegisters)
 	z := float64(m * hllTau((m-float64(h[hllQ+1]))/m))
@@ -467,7 +471,11 @@ func (h *hllHisto) estimate() uint64 {
 		z *= 0.5
 	}
 	z += float64(m * hllSigma(float64(h[0])/m))
-	return uint64(math.Round(float64(float64(hllAlphaInf*m)*m) / z))
+	e := math.Round(float64(float64(hllAlphaInf*m)*m) / z)
+	if !(e < 1<<63) {
+		return 1 << 63
+	}
+	return uint64(e)
 }
 
 // hllSigma is Ertl's sigma function, for 0 <= x <= 1.
