@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -277,4 +278,133 @@ func TestClusterGeoAndHyperLogLogEveryNode(t *testing.T) {
 		t.Errorf("PFCOUNT of visitor:0..visitor:4999: %d, redis-server says 5016", wantCount)
 	}
 	t.Logf("every node: GEOSEARCH %s, PFCOUNT %d", want[0], wantCount)
+}
+
+// TestClusterBlockingMovesAndZpops: BLMOVE, BZPOPMIN and BZMPOP clients
+// blocked on one node are served by pushes through another, and the
+// result is the same on every node; a client that hangs up while blocked
+// on a follower consumes nothing.
+func TestClusterBlockingMovesAndZpops(t *testing.T) {
+	c := startCluster(t, 3)
+	ctx := context.Background()
+	leader, fs := c.Leader(), c.Followers()
+	f1, f2 := fs[0], fs[1]
+
+	// blocked waits until nd reports n blocked clients.
+	blocked := func(nd *node, n int) {
+		t.Helper()
+		err := poll(10*time.Second, func() error {
+			info, err := nd.Client(0).Info(ctx, "clients").Result()
+			if err != nil {
+				return err
+			}
+			if got := parseFields(info)["blocked_clients"]; got != strconv.Itoa(n) {
+				return fmt.Errorf("blocked_clients:%s, want %d", got, n)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", nd.name(), err)
+		}
+	}
+	// async runs a blocking call and hands over its result.
+	type result struct {
+		val any
+		err error
+	}
+	async := func(f func() (any, error)) <-chan result {
+		ch := make(chan result, 1)
+		go func() { v, err := f(); ch <- result{v, err} }()
+		return ch
+	}
+	await := func(what string, ch <-chan result) any {
+		t.Helper()
+		select {
+		case r := <-ch:
+			if r.err != nil {
+				t.Fatalf("%s: %v", what, r.err)
+			}
+			return r.val
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: still blocked 10s after the push", what)
+		}
+		return nil
+	}
+	sameOnEvery := func(cmd []any, want string) {
+		t.Helper()
+		err := poll(10*time.Second, func() error {
+			for _, nd := range c.Nodes {
+				v, err := nd.Client(0).Do(ctx, cmd...).Result()
+				if err != nil && err != redis.Nil {
+					return fmt.Errorf("%s: %v", nd.name(), err)
+				}
+				if got := fmt.Sprint(v); got != want {
+					return fmt.Errorf("%v on %s: got %s, want %s", cmd, nd.name(), got, want)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+
+	// A client blocked in BLMOVE on a follower hangs up; a push afterwards
+	// stays in the list.
+	raw, err := net.Dial("tcp", f1.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Write([]byte("*6\r\n$6\r\nBLMOVE\r\n$3\r\nsrc\r\n$3\r\ndst\r\n$4\r\nLEFT\r\n$5\r\nRIGHT\r\n$1\r\n0\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	blocked(f1, 1)
+	raw.Close()
+	blocked(f1, 0) // the node noticed the hang-up
+	if err := leader.Client(0).RPush(ctx, "src", "kept").Err(); err != nil {
+		t.Fatal(err)
+	}
+	sameOnEvery([]any{"LRANGE", "src", 0, -1}, "[kept]")
+	sameOnEvery([]any{"EXISTS", "dst"}, "0")
+
+	// BLMOVE blocked on one follower, served by a push through the other.
+	moved := async(func() (any, error) {
+		return f2.Client(0).BLMove(ctx, "src2", "dst2", "RIGHT", "LEFT", 0).Result()
+	})
+	blocked(f2, 1)
+	if err := f1.Client(0).RPush(ctx, "src2", "a", "b").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := await("BLMOVE on "+f2.name(), moved); got != "b" {
+		t.Errorf("BLMOVE: got %v, want b", got)
+	}
+	sameOnEvery([]any{"LRANGE", "src2", 0, -1}, "[a]")
+	sameOnEvery([]any{"LRANGE", "dst2", 0, -1}, "[b]")
+
+	// BZPOPMIN blocked on the leader, served by ZADD through a follower.
+	zpop := async(func() (any, error) {
+		return leader.Client(0).BZPopMin(ctx, 0, "z1", "z2").Result()
+	})
+	blocked(leader, 1)
+	if err := f1.Client(0).ZAdd(ctx, "z2", redis.Z{Score: 2, Member: "two"}, redis.Z{Score: 1.5, Member: "one"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(await("BZPOPMIN on "+leader.name(), zpop)); got != "&{{1.5 one} z2}" {
+		t.Errorf("BZPOPMIN: got %s, want z2 one 1.5", got)
+	}
+	sameOnEvery([]any{"ZRANGE", "z2", 0, -1, "WITHSCORES"}, "[two 2]")
+
+	// BZMPOP with COUNT blocked on a follower, served through the leader.
+	zm := async(func() (any, error) {
+		return f1.Client(0).Do(ctx, "BZMPOP", 0, 2, "z3", "z4", "MIN", "COUNT", 2).Result()
+	})
+	blocked(f1, 1)
+	if err := leader.Client(0).ZAdd(ctx, "z4", redis.Z{Score: 3, Member: "c"}, redis.Z{Score: 1, Member: "a"}, redis.Z{Score: 2, Member: "b"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(await("BZMPOP on "+f1.name(), zm)); got != "[z4 [[a 1] [b 2]]]" {
+		t.Errorf("BZMPOP: got %s, want [z4 [[a 1] [b 2]]]", got)
+	}
+	sameOnEvery([]any{"ZRANGE", "z4", 0, -1}, "[c]")
+	c.WaitConverged(t)
 }
