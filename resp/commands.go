@@ -324,7 +324,7 @@ func cmdCommand(b *burst, argv [][]byte) {
 		b.arrayLen(len(cmds))
 		for _, c := range cmds {
 			if c == nil {
-				b.conn.WriteRaw([]byte("*-1\r\n"))
+				b.null() // Redis 7: a null bulk, not a null array
 				continue
 			}
 			b.commandInfo(c)
