@@ -289,6 +289,12 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 	defer s.recoverConn(conn)
 	b := cl.newBurst(s, conn)
 	b.run(cmd, conn.ReadPipeline())
+	// Send the burst's replies while it still counts as in flight: redcon
+	// would flush them only after we return, and a Shutdown waiting for
+	// the in-flight count could close the connection in between.
+	if w := redcon.BaseWriter(conn); w != nil {
+		_ = w.Flush()
+	}
 	cl.lastActive.Store(time.Now().UnixNano())
 }
 
