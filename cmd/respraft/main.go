@@ -43,10 +43,58 @@ func run(args []string) int {
 	}
 	log := newLogger(cfg)
 	if err := serve(cfg, log); err != nil {
+		var be badBindError
+		if errors.As(err, &be) {
+			// A bind address this machine does not have is a bad value,
+			// reported like the ones config.Load rejects.
+			fmt.Fprintf(os.Stderr, "respraft: %v\n", err)
+			return 2
+		}
 		log.Error("respraft stopped with an error", "err", err)
 		return 1
 	}
 	return 0
+}
+
+// badBindError is a --bind that passed validation but names no address of
+// this machine: it does not resolve, or resolves to an address that cannot
+// be assigned here.
+type badBindError struct {
+	bind string
+	err  error
+}
+
+func (e badBindError) Error() string {
+	return fmt.Sprintf("invalid value for bind: %q (cannot listen on it on this machine: %v)", e.bind, e.err)
+}
+
+func (e badBindError) Unwrap() error { return e.err }
+
+// listen opens the cluster and client listeners. A bind address that does
+// not resolve or is not this machine's is a badBindError; any other failure
+// (a port in use, say) names the port's flag.
+func listen(cfg *config.Config) (raftLn, clientLn net.Listener, err error) {
+	open := func(addr, key string, port int) (net.Listener, error) {
+		ln, err := net.Listen("tcp", addr)
+		if err == nil {
+			return ln, nil
+		}
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) || errors.Is(err, syscall.EADDRNOTAVAIL) {
+			return nil, badBindError{bind: cfg.Bind, err: err}
+		}
+		return nil, fmt.Errorf("cannot listen on %s %d: %w", key, port, err)
+	}
+	raftLn, err = open(cfg.RaftAddr(), "raft-port", cfg.RaftPort)
+	if err != nil {
+		return nil, nil, err
+	}
+	clientLn, err = open(cfg.ClientAddr(), "port", cfg.Port)
+	if err != nil {
+		raftLn.Close()
+		return nil, nil, err
+	}
+	return raftLn, clientLn, nil
 }
 
 func newLogger(cfg *config.Config) *slog.Logger {
@@ -75,20 +123,18 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 		mainLog.Info("serving pprof", "addr", pl.Addr().String())
 	}
 
-	// 1. Data dir.
-	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
-		return fmt.Errorf("data dir: %w", err)
+	// 1. Listeners first, so that a bad bind address or a port in use
+	// fails before the data dir is created or Raft starts.
+	raftLn, clientLn, err := listen(cfg)
+	if err != nil {
+		return err
 	}
 
-	// 2. Listeners first, so a port in use fails before Raft starts.
-	raftLn, err := net.Listen("tcp", cfg.RaftAddr())
-	if err != nil {
-		return fmt.Errorf("cluster port: %w", err)
-	}
-	clientLn, err := net.Listen("tcp", cfg.ClientAddr())
-	if err != nil {
+	// 2. Data dir.
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		clientLn.Close()
 		raftLn.Close()
-		return fmt.Errorf("client port: %w", err)
+		return fmt.Errorf("data dir: %w", err)
 	}
 
 	// 3. State machine and Raft.
