@@ -247,6 +247,32 @@ func TestDockerCompose(t *testing.T) {
 				i+1, c.ports[i], len(missing), len(keys), missing[:min(5, len(missing))])
 		}
 	}
+
+	// make cluster-down removes the containers and keeps the volumes: the
+	// next make cluster-up starts from the same data.
+	if out, err := c.make(2*time.Minute, "cluster-down"); err != nil {
+		t.Fatalf("%v\n%s", err, lastLines(out, 40))
+	}
+	label := "label=com.docker.compose.project=" + c.project
+	if out, err := exec.Command("docker", "ps", "-aq", "--filter", label).Output(); err != nil || len(strings.Fields(string(out))) > 0 {
+		t.Errorf("containers left after make cluster-down: %q, %v", out, err)
+	}
+	if out, err := exec.Command("docker", "volume", "ls", "-q", "--filter", label).Output(); err != nil || len(strings.Fields(string(out))) != 3 {
+		t.Errorf("volumes after make cluster-down: %q, %v; want the 3 data volumes", out, err)
+	}
+	start = time.Now()
+	if out, err := c.make(3*time.Minute, "cluster-up"); err != nil {
+		t.Fatalf("%v\n%s", err, lastLines(out, 40))
+	}
+	t.Logf("make cluster-up after cluster-down: %s", time.Since(start).Round(time.Millisecond))
+	for i, p := range c.ports {
+		cl := c.client(p)
+		waitPing(t, cl, 30*time.Second)
+		if missing := checkAcked(t, cl, keys, 30*time.Second); len(missing) > 0 {
+			t.Errorf("after cluster-down and cluster-up, node%d (port %d): %d of %d acknowledged writes missing, e.g. %v",
+				i+1, p, len(missing), len(keys), missing[:min(5, len(missing))])
+		}
+	}
 }
 
 func waitPing(t *testing.T, c *redis.Client, timeout time.Duration) {
