@@ -14,9 +14,10 @@ const (
 	// ConsistencyLinearizable: every read reflects every write acknowledged
 	// before it began, on any node (read index through the leader).
 	ConsistencyLinearizable = "linearizable"
-	// ConsistencyLeader: reads are served from the leader's local state
+	// ConsistencyLeader: the leader serves reads from its local state
 	// without confirming leadership first (a deposed leader may briefly
-	// serve stale data).
+	// serve stale data); a follower reads as linearizable does, with the
+	// leader's read index.
 	ConsistencyLeader = "leader"
 	// ConsistencyStale: reads are served from this node's local state,
 	// whatever its role.

@@ -270,8 +270,8 @@ func (s *Server) clientLine(cl *client) string {
 		flags = "P"
 	}
 	idle := now.Sub(time.Unix(0, cl.lastActive.Load())) / time.Second
-	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=-1 name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=0 multi=%d watch=%d cmd=%s user=default resp=2 read-consistency=%s\n",
-		cl.id, cl.addr, cl.laddr, cl.name, int64(now.Sub(cl.created)/time.Second), int64(idle), flags, cl.db, sub, psub, multi, len(cl.watches), cl.lastCmd, cl.consistency)
+	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=-1 name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=0 multi=%d watch=%d cmd=%s user=default resp=2\n",
+		cl.id, cl.addr, cl.laddr, cl.name, int64(now.Sub(cl.created)/time.Second), int64(idle), flags, cl.db, sub, psub, multi, len(cl.watches), cl.lastCmd)
 }
 
 func (s *Server) clientList() string {
@@ -822,7 +822,10 @@ func (s *Server) replicationInfo() []Field {
 		out := []Field{{"role", "master"}}
 		var replicas []Field
 		for _, n := range nodes {
-			if n.Leader {
+			// A member whose client address is not known yet (it announces
+			// it just after it starts) is left out until it is: a slaveN
+			// line with no ip and port 0 would mislead the tools.
+			if n.Leader || n.ClientAddr == "" {
 				continue
 			}
 			host, port := hostPort(n.ClientAddr)

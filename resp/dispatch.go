@@ -149,7 +149,7 @@ func (b *burst) one(argv [][]byte) {
 		switch {
 		case !subscribedOK[cmd.Name]:
 			b.flush()
-			b.error(errSubscribedContext(cmd.Name))
+			b.error(errSubscribedContext(cmd.Name, argv))
 			return
 		case cmd.Name == "ping":
 			b.flush()
@@ -355,10 +355,12 @@ func (b *burst) readBarrier() error {
 	err := b.s.retryNoLeader(func(ctx context.Context) error {
 		switch level {
 		case ConsistencyLeader:
-			if !b.s.be.IsLeader() {
-				return ErrNotLeader
+			if b.s.be.IsLeader() {
+				return nil
 			}
-			return nil
+			// A follower has no leader state of its own: it takes the
+			// leader's read index, as a linearizable read does.
+			return b.s.be.ReadBarrier(ctx)
 		default:
 			return b.s.be.ReadBarrier(ctx)
 		}

@@ -395,14 +395,13 @@ func TestHelloGoRedisDefaults(t *testing.T) {
 	if err != nil || got != "v1" {
 		t.Fatalf("GET through go-redis: got %q, %v; want \"v1\"", got, err)
 	}
-	// Raw CLIENT INFO: go-redis's ClientInfo parser refuses the extra
-	// read-consistency= field (see the report), so read the line itself.
-	info, err := rdb.Do(ctx, "CLIENT", "INFO").Text()
+	// go-redis parses CLIENT INFO, refusing any key Redis does not send.
+	ci, err := rdb.ClientInfo(ctx).Result()
 	if err != nil {
-		t.Fatalf("CLIENT INFO through go-redis: %v", err)
+		t.Fatalf("CLIENT INFO through go-redis's ClientInfo: %v", err)
 	}
-	if !strings.Contains(info, " resp=2 ") {
-		t.Errorf("connection does not speak RESP2: %q", info)
+	if ci.Resp != 2 || ci.ID == 0 {
+		t.Errorf("go-redis ClientInfo: resp %d, id %d; want resp 2 and an id", ci.Resp, ci.ID)
 	}
 }
 
@@ -748,8 +747,10 @@ func TestLeaderReadConsistency(t *testing.T) {
 		})
 	c := ts.dial()
 	expect(t, c.do("RAFT.CONSISTENCY"), "$6\r\nleader\r\n")
-	if info := bulkText(t, c.send("CLIENT", "INFO")); !strings.Contains(info, " read-consistency=leader\n") {
-		t.Errorf("CLIENT INFO does not show read-consistency=leader: %q", info)
+	// CLIENT INFO keeps Redis's fields only: go-redis's ClientInfo refuses
+	// a line with any other key.
+	if info := bulkText(t, c.send("CLIENT", "INFO")); strings.Contains(info, "consistency") {
+		t.Errorf("CLIENT INFO has a field Redis does not send: %q", info)
 	}
 	secs := infoSectionsOf(t, c.send("INFO", "clients", "raft"))
 	if got := secs["Raft"]["read_consistency_default"]; got != ConsistencyLeader {
@@ -772,13 +773,18 @@ func TestLeaderReadConsistency(t *testing.T) {
 		t.Errorf("a linearizable read took %d read barriers, want 1", n)
 	}
 
-	// Not the leader: a leader-level read waits LeaderWait for a leader,
-	// then answers -CLUSTERDOWN.
+	// Not the leader: a leader-level read takes the leader's read index,
+	// as a linearizable one does (the fake has no leader to ask, so it
+	// waits LeaderWait and answers -CLUSTERDOWN).
 	ts.be.setLeader(false)
+	before := bc.barriers.Load()
 	start := time.Now()
 	expect(t, c.do("GET k"), "-CLUSTERDOWN No leader is available to serve this request, try again later\r\n")
 	if d := time.Since(start); d < 150*time.Millisecond || d > 2*time.Second {
 		t.Errorf("leader-level read on a follower answered after %v, want about LeaderWait (150ms)", d)
+	}
+	if bc.barriers.Load() == before {
+		t.Error("a leader-level read on a follower took no read barrier")
 	}
 
 	// The level is per connection; a bad one is refused with the code's text.
@@ -1032,4 +1038,34 @@ func TestBlockingTimeoutPrecision(t *testing.T) {
 		})
 	}
 	t.Logf("largest overshoot %v", worst)
+}
+
+// nodesBackend reports a fixed membership.
+type nodesBackend struct {
+	*fakeBackend
+	nodes []Node
+}
+
+func (b *nodesBackend) Nodes() []Node { return b.nodes }
+
+// TestInfoReplicationLeavesOutUnknownReplicas: a member that has not yet
+// announced its client address gets no slaveN line (ip= and port=0 would
+// mislead Redis tools) and is not counted.
+func TestInfoReplicationLeavesOutUnknownReplicas(t *testing.T) {
+	nodes := []Node{
+		{ID: "n1", Addr: "127.0.0.1:16379", ClientAddr: "127.0.0.1:6379", Voter: true, Leader: true},
+		{ID: "n2", Addr: "127.0.0.1:16380", ClientAddr: "", Voter: true},
+		{ID: "n3", Addr: "127.0.0.1:16381", ClientAddr: "127.0.0.1:6381", Voter: true},
+	}
+	ts := newTestServerWith(t, Config{}, func(f *fakeBackend) Backend { return &nodesBackend{fakeBackend: f, nodes: nodes} })
+	repl := infoSectionsOf(t, ts.dial().send("INFO", "replication"))["Replication"]
+	if got := repl["connected_slaves"]; got != "1" {
+		t.Errorf("connected_slaves: got %q, want 1", got)
+	}
+	if got, want := repl["slave0"], "ip=127.0.0.1,port=6381,state=online,offset=0,lag=0"; got != want {
+		t.Errorf("slave0: got %q, want %q", got, want)
+	}
+	if got, ok := repl["slave1"]; ok {
+		t.Errorf("slave1: got %q, want no such line", got)
+	}
 }

@@ -279,8 +279,8 @@ func TestStaleConsistencyPerConnection(t *testing.T) {
 		"+OK\r\n", "$12\r\nlinearizable\r\n", "+OK\r\n", "-ERR read consistency must be linearizable, leader or stale\r\n")
 	ts.be.setLeader(false)
 	expect(t, c.do("GET k"), "$1\r\nv\r\n")
-	if !strings.Contains(c.do("CLIENT INFO")[0], "read-consistency=stale") {
-		t.Error("CLIENT INFO does not show the connection's read consistency")
+	if !strings.Contains(c.do("INFO clients")[0], "read_consistency:stale\r\n") {
+		t.Error("INFO clients does not show the connection's read consistency")
 	}
 }
 
