@@ -611,20 +611,48 @@ func cmdLastsave(b *burst, argv [][]byte) {
 // Raft snapshots plus the log are the persistence, so NOSAVE and SAVE both
 // just stop the node in order; like Redis, no reply is sent on success.
 func cmdShutdown(b *burst, argv [][]byte) {
+	var save, nosave, other, abort bool
 	for _, a := range argv[1:] {
 		switch strings.ToLower(string(a)) {
-		case "nosave", "save", "now", "force":
+		case "nosave":
+			nosave = true
+		case "save":
+			save = true
+		case "now", "force":
+			other = true
 		case "abort":
-			b.error("ERR No shutdown in progress.")
-			return
+			abort = true
 		default:
 			b.error(fsm.ErrSyntax)
 			return
 		}
 	}
+	// Redis's illegal combinations, then ABORT (a shutdown here never waits
+	// for replicas, so there is none in progress to abort).
+	if (abort && (save || nosave || other)) || (save && nosave) {
+		b.error(fsm.ErrSyntax)
+		return
+	}
+	if abort {
+		b.error("ERR No shutdown in progress.")
+		return
+	}
 	if b.s.cfg.Shutdown == nil {
 		b.error("ERR SHUTDOWN is disabled on this node")
 		return
+	}
+	// SAVE forces a save in Redis; here it takes a Raft snapshot first (the
+	// log alone already keeps every acknowledged write). If it fails the
+	// node stays up, with Redis's error.
+	if save {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := b.s.be.Snapshot(ctx)
+		cancel()
+		if err != nil {
+			b.s.log.Error("SHUTDOWN SAVE: snapshot failed; not shutting down", "err", err)
+			b.error("ERR Errors trying to SHUTDOWN. Check logs.")
+			return
+		}
 	}
 	b.s.log.Info("SHUTDOWN requested by client", "addr", b.cl.addr)
 	b.quit = true

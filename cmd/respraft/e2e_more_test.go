@@ -183,6 +183,11 @@ func TestShutdownVariants(t *testing.T) {
 			if loaded == "0" && restored {
 				t.Errorf("the log says a snapshot was restored but raft_loaded_snapshot_index=0")
 			}
+			// SAVE takes a snapshot before stopping (Redis forces a save);
+			// plain SHUTDOWN leaves the log to replay.
+			if save := len(args) > 1; save != (loaded != "0") {
+				t.Errorf("%v: restart loaded snapshot index %s; want a snapshot loaded: %v", args, loaded, save)
+			}
 			t.Logf("%v: restart loaded snapshot index %s", args, loaded)
 		})
 	}
@@ -197,6 +202,14 @@ func TestShutdownVariants(t *testing.T) {
 		rc.send(cmdRESP("PING"))
 		if got := rc.line(); got != "+PONG" {
 			t.Errorf("PING on the same connection after SHUTDOWN ABORT: %q", got)
+		}
+		// Redis's illegal combinations are syntax errors, checked before
+		// anything happens.
+		for _, args := range [][]string{{"SHUTDOWN", "NOSAVE", "ABORT"}, {"SHUTDOWN", "ABORT", "BOGUS"}, {"SHUTDOWN", "NOSAVE", "SAVE"}, {"SHUTDOWN", "NOW", "ABORT"}} {
+			rc.send(cmdRESP(args...))
+			if got, want := rc.line(), "-ERR syntax error"; got != want {
+				t.Errorf("%v: got %q, want %q", args, got, want)
+			}
 		}
 		// A shutdown would start at once; give it a second to show.
 		if exited, err := n.Exited(time.Second); exited {
