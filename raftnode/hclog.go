@@ -3,11 +3,13 @@ package raftnode
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 )
@@ -65,7 +67,37 @@ func (a *hclogAdapter) Log(level hclog.Level, msg string, args ...interface{}) {
 	if !a.enabled(level) {
 		return
 	}
-	a.l.Log(context.Background(), slogLevel(level), msg, args...)
+	a.l.Log(context.Background(), slogLevel(level), msg, slogArgs(args)...)
+}
+
+// slogArgs renders the values slog would print badly: raft passes
+// hclog.Fmt values (printed as their format string and arguments) and
+// types with a String method but no exported fields (a JSON handler
+// prints those as {}). Errors, times and durations slog prints itself.
+func slogArgs(args []interface{}) []interface{} {
+	out := args
+	for i := 1; i < len(args); i += 2 {
+		var s string
+		switch v := args[i].(type) {
+		case hclog.Format:
+			if len(v) == 0 {
+				continue
+			}
+			f, _ := v[0].(string)
+			s = fmt.Sprintf(f, v[1:]...)
+		case error, time.Duration, time.Time, slog.Value, slog.LogValuer:
+			continue
+		case fmt.Stringer:
+			s = v.String()
+		default:
+			continue
+		}
+		if &out[0] == &args[0] {
+			out = append([]interface{}(nil), args...) // never change the caller's slice
+		}
+		out[i] = s
+	}
+	return out
 }
 
 func (a *hclogAdapter) Trace(msg string, args ...interface{}) { a.Log(hclog.Trace, msg, args...) }
@@ -85,7 +117,7 @@ func (a *hclogAdapter) ImpliedArgs() []interface{} { return a.implied }
 func (a *hclogAdapter) With(args ...interface{}) hclog.Logger {
 	b := *a
 	b.implied = append(append([]interface{}(nil), a.implied...), args...)
-	b.l = a.l.With(args...)
+	b.l = a.l.With(slogArgs(args)...)
 	return &b
 }
 

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
 )
 
@@ -708,6 +709,17 @@ func TestHCLogAdapter(t *testing.T) {
 	for _, want := range []string{"component=raft", "name=net", "peer=n2", "k=1", "msg=hello", "from stdlog"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// raft's hclog.Fmt values and Stringers, in JSON too.
+	var js strings.Builder
+	jl := newHCLogger(slog.New(slog.NewJSONHandler(writerFunc(func(p []byte) (int, error) { return js.Write(p) }), nil)))
+	jl.Info("initial configuration", "servers", hclog.Fmt("%+v", []raft.Server{{ID: "n1", Address: "a:1"}}),
+		"node", raft.ServerAddress("a:1"), "state", raft.Follower, "took", 1500*time.Millisecond, "err", errors.New("boom"))
+	for _, want := range []string{`"servers":"[{Suffrage:Voter ID:n1 Address:a:1}]"`, `"node":"a:1"`, `"state":"Follower"`, `"took":1500000000`, `"err":"boom"`} {
+		if !strings.Contains(js.String(), want) {
+			t.Errorf("JSON log lacks %s:\n%s", want, js.String())
 		}
 	}
 	if strings.Contains(out, "hidden") || l.IsDebug() || !l.IsInfo() {
