@@ -801,3 +801,38 @@ func TestKeysCommandTable(t *testing.T) {
 		t.Errorf("MSET keys: %q", keys)
 	}
 }
+
+// TestExpiredCount: keys removed because they expired are counted (INFO
+// stats expired_keys), whether the leader's expiry entry, a write over
+// the key or a DEL removes them; keys removed while live are not.
+func TestExpiredCount(t *testing.T) {
+	tf := newTestFSM(t)
+	for _, k := range []string{"a", "b", "c", "d"} {
+		tf.do("SET", k, "v", "PX", "100")
+	}
+	tf.do("SET", "live", "v", "PX", "100000")
+	tf.do("DEL", "d") // live: not an expiry
+	tf.now += 100
+	steps := []struct {
+		what string
+		data []byte // an entry, or nil for cmd
+		cmd  []string
+		want int64
+	}{
+		{"the leader's expiry entry for a and live", EncodeExpire(tf.now, 0, []string{"a", "live"}), nil, 1},
+		{"SET over the expired b", nil, c("SET b w"), 2},
+		{"DEL of the expired c", nil, c("DEL c"), 3},
+		{"DEL of the live key", nil, c("DEL live"), 3},
+		{"SET over the now plain b", nil, c("SET b x"), 3},
+	}
+	for _, s := range steps {
+		if s.data != nil {
+			tf.applyData(s.data)
+		} else {
+			tf.do(s.cmd...)
+		}
+		if got := tf.f.ExpiredCount(); got != s.want {
+			t.Errorf("after %s: ExpiredCount %d, want %d", s.what, got, s.want)
+		}
+	}
+}

@@ -33,6 +33,9 @@ type Ctx struct {
 
 	out []byte
 	log *slog.Logger // where call reports a handler's panic
+	// expired counts keys a write removes because they had expired (the
+	// FSM's ExpiredKeys); nil outside Apply.
+	expired *atomic.Int64
 
 	ready *readyBatch // changed keys, when a ready hook wants them (blocking.go)
 }
@@ -145,6 +148,9 @@ func (c *Ctx) setValueKeepTTL(key string, v value) {
 func (c *Ctx) setValueIn(db *DB, key string, v value, expireAt int64) {
 	if old, ok := db.keys.Get(key); ok && old.expireAt != 0 {
 		db.ttl.Delete(ttlItem{at: old.expireAt, key: key})
+		if old.expireAt <= c.Now {
+			c.countExpired()
+		}
 	}
 	db.keys.Set(key, &entry{val: v, expireAt: expireAt, version: c.Index, gen: c.st.gen, atime: c.Now})
 	c.touch(db, key)
@@ -187,8 +193,16 @@ func (c *Ctx) remove(db *DB, key string) bool {
 // existed. An expired key is removed too but counts as absent, as in Redis.
 func (c *Ctx) del(key string) bool {
 	live := c.live(c.db, key) != nil
-	c.remove(c.db, key)
+	if c.remove(c.db, key) && !live {
+		c.countExpired()
+	}
 	return live
+}
+
+func (c *Ctx) countExpired() {
+	if c.expired != nil {
+		c.expired.Add(1)
+	}
 }
 
 // deleteIfEmpty removes key when its container value became empty, as Redis

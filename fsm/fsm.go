@@ -50,6 +50,7 @@ type FSM struct {
 	notify   chan struct{} // closed and replaced whenever applied moves
 
 	restoredIndex atomic.Uint64 // index of the last snapshot restored, 0 if none
+	expiredKeys   atomic.Int64  // keys removed because they had expired (INFO stats); node-local
 	ndb           atomic.Int64  // len(st.dbs), readable without the lock
 	log           *slog.Logger
 
@@ -81,6 +82,11 @@ func (f *FSM) Databases() int { return int(f.ndb.Load()) }
 
 // AppliedIndex is the index of the last log entry applied.
 func (f *FSM) AppliedIndex() uint64 { return f.applied.Load() }
+
+// ExpiredCount is the number of keys this node removed because they had
+// expired, since it started: by the leader's expiry entries, or replaced
+// or deleted by a write after their time (Redis's expired_keys).
+func (f *FSM) ExpiredCount() int64 { return f.expiredKeys.Load() }
 
 // RestoredIndex is the index of the last snapshot this FSM was restored
 // from, or 0.
@@ -182,7 +188,7 @@ func (f *FSM) tick(nowMs int64) {
 }
 
 func (f *FSM) applyCtx(index uint64, db int) *Ctx {
-	c := &Ctx{st: f.st, Now: f.st.clock, Index: index, seed: index, log: f.log}
+	c := &Ctx{st: f.st, Now: f.st.clock, Index: index, seed: index, log: f.log, expired: &f.expiredKeys}
 	if f.recording {
 		c.ready = &f.readyBuf
 	}
@@ -244,6 +250,7 @@ func applyExpire(f *FSM, index uint64, body []byte) (*Result, error) {
 	for _, k := range keys {
 		if e, ok := c.db.keys.Get(k); ok && e.expireAt != 0 && e.expireAt <= c.Now {
 			c.remove(c.db, k)
+			f.expiredKeys.Add(1)
 		}
 	}
 	return &Result{}, nil

@@ -801,7 +801,7 @@ func (s *Server) infoSections(cl *client) []infoSection {
 			{"total_connections_received", itoa(s.stats.connections.Load())},
 			{"total_commands_processed", itoa(s.stats.commands.Load())},
 			{"handler_panics", itoa(fsm.HandlerPanics())},
-			{"expired_keys", "0"},
+			{"expired_keys", itoa(s.fsm.ExpiredCount())},
 			{"pubsub_channels", itoa(int64(len(s.hub.Channels(nil))))},
 			{"pubsub_patterns", itoa(int64(len(s.hub.Patterns())))},
 		}},
