@@ -46,7 +46,18 @@ var subscribedOK = map[string]bool{
 	"ssubscribe": true, "sunsubscribe": true, "ping": true, "quit": true, "reset": true,
 }
 
-func errSubscribedContext(name string) string {
+// errSubscribedContext is the error for a command other than those; like
+// Redis it names a known subcommand as "container|sub" (pubsub|numpat).
+func errSubscribedContext(name string, argv [][]byte) string {
+	if len(argv) > 1 {
+		full := name + "|" + strings.ToLower(string(argv[1]))
+		for _, sc := range subcommands[name] {
+			if sc.name == full {
+				name = full
+				break
+			}
+		}
+	}
 	return "ERR Can't execute '" + name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
 }
 

@@ -115,3 +115,24 @@ func TestPubSubSlowSubscriberIsDisconnected(t *testing.T) {
 		t.Fatalf("a subscriber that reads nothing was never disconnected")
 	}
 }
+
+// A subscribed connection's error names a subcommand as Redis 7.0 does,
+// "container|sub", and a plain command by its name.
+func TestPubSubSubscribedContextNames(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	sub := ts.dial()
+	expect(t, sub.do("SUBSCRIBE ch"), "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n")
+	const rest = "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n"
+	tests := []struct{ cmd, name string }{
+		{"PUBSUB NUMPAT", "pubsub|numpat"},
+		{"pubsub Channels", "pubsub|channels"},
+		{"CONFIG GET hz", "config|get"},
+		{"GET k", "get"},
+		{"PUBLISH ch x", "publish"},
+	}
+	for _, tc := range tests {
+		if got, want := sub.do(tc.cmd)[0], "-ERR Can't execute '"+tc.name+rest; got != want {
+			t.Errorf("%s: got %q, want %q", tc.cmd, got, want)
+		}
+	}
+}
