@@ -1,6 +1,8 @@
 package resp
 
 import (
+	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,7 +17,8 @@ import (
 type paramKind int
 
 const (
-	paramInt paramKind = iota
+	paramInt    paramKind = iota // an integer in [min, max]
+	paramMemory                  // a memory value (1kb, 2g...) in [0, max]
 	paramBool
 	paramEnum
 	paramString
@@ -23,29 +26,41 @@ const (
 )
 
 type param struct {
-	name  string
-	alias string // the other name of the same value, if any
-	kind  paramKind
-	def   string
-	enum  []string
+	name     string
+	alias    string // the other name of the same value, if any
+	kind     paramKind
+	def      string
+	enum     []string
+	min, max int64 // paramInt's range; paramMemory's max (0: any unsigned 64-bit value)
+	// clamp, for hz: Redis accepts any value in range, then keeps it
+	// within [clampMin, clampMax].
+	clampMin, clampMax int64
 }
 
+const (
+	intMin  = math.MinInt32
+	intMax  = math.MaxInt32
+	longMax = math.MaxInt64
+)
+
+// The ranges and defaults are redis-server 7.0's (its config.c; checked
+// with CONFIG SET against redis-server 7.0.15, see TestConfigMatchesRedis).
 var params = []param{
-	{name: "hash-max-listpack-entries", alias: "hash-max-ziplist-entries", def: "128"},
-	{name: "hash-max-listpack-value", alias: "hash-max-ziplist-value", def: "64"},
-	{name: "list-max-listpack-size", alias: "list-max-ziplist-size", def: "-2"},
-	{name: "list-compress-depth", def: "0"},
-	{name: "set-max-intset-entries", def: "512"},
-	{name: "zset-max-listpack-entries", alias: "zset-max-ziplist-entries", def: "128"},
-	{name: "zset-max-listpack-value", alias: "zset-max-ziplist-value", def: "64"},
-	{name: "hll-sparse-max-bytes", def: "3000"},
-	{name: "stream-node-max-bytes", def: "4096"},
-	{name: "stream-node-max-entries", def: "100"},
-	{name: "hz", def: "10"},
-	{name: "timeout", def: "0"},
-	{name: "slowlog-log-slower-than", def: "10000"},
-	{name: "slowlog-max-len", def: "128"},
-	{name: "maxmemory", def: "0"},
+	{name: "hash-max-listpack-entries", alias: "hash-max-ziplist-entries", def: "512", max: longMax},
+	{name: "hash-max-listpack-value", alias: "hash-max-ziplist-value", kind: paramMemory, def: "64", max: longMax},
+	{name: "list-max-listpack-size", alias: "list-max-ziplist-size", def: "-2", min: intMin, max: intMax},
+	{name: "list-compress-depth", def: "0", max: intMax},
+	{name: "set-max-intset-entries", def: "512", max: longMax},
+	{name: "zset-max-listpack-entries", alias: "zset-max-ziplist-entries", def: "128", max: longMax},
+	{name: "zset-max-listpack-value", alias: "zset-max-ziplist-value", kind: paramMemory, def: "64", max: longMax},
+	{name: "hll-sparse-max-bytes", kind: paramMemory, def: "3000", max: longMax},
+	{name: "stream-node-max-bytes", kind: paramMemory, def: "4096", max: longMax},
+	{name: "stream-node-max-entries", def: "100", max: longMax},
+	{name: "hz", def: "10", max: intMax, clampMin: 1, clampMax: 500},
+	{name: "timeout", def: "0", max: intMax},
+	{name: "slowlog-log-slower-than", def: "10000", min: -1, max: longMax},
+	{name: "slowlog-max-len", def: "128", max: longMax},
+	{name: "maxmemory", kind: paramMemory, def: "0"},
 	{name: "activerehashing", kind: paramBool, def: "yes"},
 	{name: "lazyfree-lazy-user-del", kind: paramBool, def: "no"},
 	{name: "maxmemory-policy", kind: paramEnum, def: "noeviction", enum: []string{
@@ -90,11 +105,26 @@ func (v *paramValues) get(p *param) string {
 func (p *param) check(value string) (string, string) {
 	switch p.kind {
 	case paramInt:
-		n, err := strconv.ParseInt(value, 10, 64)
-		if err != nil {
+		n, ok := string2ll(value)
+		if !ok {
 			return "", "argument couldn't be parsed into an integer"
 		}
+		if n < p.min || n > p.max {
+			return "", fmt.Sprintf("argument must be between %d and %d inclusive", p.min, p.max)
+		}
+		if p.clampMax > 0 {
+			n = min(max(n, p.clampMin), p.clampMax)
+		}
 		return strconv.FormatInt(n, 10), ""
+	case paramMemory:
+		n, ok := memToULL(value)
+		if !ok {
+			return "", "argument must be a memory value"
+		}
+		if p.max > 0 && n > uint64(p.max) {
+			return "", fmt.Sprintf("argument must be between 0 and %d inclusive", p.max)
+		}
+		return strconv.FormatUint(n, 10), ""
 	case paramBool:
 		switch strings.ToLower(value) {
 		case "yes", "no":
@@ -112,6 +142,61 @@ func (p *param) check(value string) (string, string) {
 		return "", "can't set immutable config"
 	}
 	return value, ""
+}
+
+// string2ll is Redis's strict integer syntax: an optional minus, then
+// digits without a leading zero ("0" alone excepted), in range. No plus
+// sign, no spaces, no "-0".
+func string2ll(s string) (int64, bool) {
+	digits := strings.TrimPrefix(s, "-")
+	if digits == "" || len(s) > 20 || (digits[0] == '0' && len(s) > 1) {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+// memToULL is Redis 7.0's memtoull: digits (none is 0) then an optional
+// unit, b, k (1000), kb (1024), m, mb, g or gb, in any case. Like Redis's,
+// it takes a number too large for 64 bits as the largest one and lets the
+// multiplication by the unit wrap.
+func memToULL(s string) (uint64, bool) {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	var mul uint64
+	switch strings.ToLower(s[i:]) {
+	case "", "b":
+		mul = 1
+	case "k":
+		mul = 1000
+	case "kb":
+		mul = 1024
+	case "m":
+		mul = 1000 * 1000
+	case "mb":
+		mul = 1024 * 1024
+	case "g":
+		mul = 1000 * 1000 * 1000
+	case "gb":
+		mul = 1024 * 1024 * 1024
+	default:
+		return 0, false
+	}
+	var n uint64
+	if i > 0 {
+		var err error
+		if n, err = strconv.ParseUint(s[:i], 10, 64); err != nil {
+			n = math.MaxUint64 // strtoull saturates
+		}
+	}
+	return n * mul, true
 }
 
 // configSet applies CONFIG SET name value [name value ...] all or nothing,
