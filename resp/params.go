@@ -206,16 +206,27 @@ func (s *Server) configSet(args [][]byte) string {
 		p   *param
 		val string
 	}
+	// As Redis: every name is looked up before any value is checked; the
+	// first name that is unknown, a startup setting, or given twice (an
+	// alias is another name) is the error.
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(args); i += 2 {
+		name := strings.ToLower(string(args[i]))
+		_, ok := paramTable[name]
+		switch {
+		case !ok && !isSetting(s, name):
+			return "ERR Unknown option or number of arguments for CONFIG SET - '" + string(args[i]) + "'"
+		case !ok:
+			return "ERR CONFIG SET failed (possibly related to argument '" + string(args[i]) + "') - can't set immutable config"
+		case seen[name]:
+			return "ERR CONFIG SET failed (possibly related to argument '" + string(args[i]) + "') - duplicate parameter"
+		}
+		seen[name] = true
+	}
 	var changes []change
 	for i := 0; i+1 < len(args); i += 2 {
 		name := strings.ToLower(string(args[i]))
-		p, ok := paramTable[name]
-		if !ok {
-			if isSetting(s, name) {
-				return "ERR CONFIG SET failed (possibly related to argument '" + name + "') - can't set immutable config"
-			}
-			return "ERR Unknown option or number of arguments for CONFIG SET - '" + string(args[i]) + "'"
-		}
+		p := paramTable[name]
 		val, why := p.check(string(args[i+1]))
 		if why != "" {
 			return "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why

@@ -958,6 +958,20 @@ func TestConfigMatchesRedis(t *testing.T) {
 		"CONFIG SET set-max-intset-entries 7 hash-max-listpack-value abc", // all or nothing
 		"CONFIG GET set-max-intset-entries",
 		"CONFIG GET nosuch*",
+		// Names before values, duplicates, the name as typed.
+		"CONFIG SET hz abc foo 1",
+		"CONFIG SET hz 10 HZ 11",
+		"CONFIG SET hash-max-listpack-entries 5 hash-max-ziplist-entries 6",
+		"CONFIG SET hash-max-ziplist-entries 1 HASH-MAX-ziplist-entries 2",
+		"CONFIG SET HASH-max-ziplist-entries abc",
+		"CONFIG SET Hz abc",
+		"CONFIG SET daTabases 3",
+		"CONFIG SET hz 10 hz",
+		"CONFIG SET hz",
+		"CONFIG RESETSTAT x",
+		"CONFIG GET HZ",
+		"CONFIG GET Hz hash-max-ZIPLIST-entries",
+		"CONFIG GET H?",
 	}
 	// Every integer and memory parameter with values each kind of check
 	// sees: ranges, Redis's strict integers, memory units, overflow and
