@@ -2,6 +2,8 @@ package resp
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"runtime"
@@ -519,9 +521,15 @@ func cmdConfig(b *burst, argv [][]byte) {
 		var out []Field
 		seen := map[string]bool{}
 		for _, pat := range argv[2:] {
+			// A name without glob characters is answered as it was
+			// typed, as Redis does; a pattern with the names it matches.
+			exact := !strings.ContainsAny(string(pat), "*?[\\")
 			for _, f := range b.s.settings() {
 				if !seen[f.Name] && fsm.GlobMatch(strings.ToLower(string(pat)), f.Name) {
 					seen[f.Name] = true
+					if exact {
+						f.Name = string(pat)
+					}
 					out = append(out, f)
 				}
 			}
@@ -532,12 +540,20 @@ func cmdConfig(b *burst, argv [][]byte) {
 			b.bulk(f.Value)
 		}
 	case "resetstat":
+		if len(argv) != 2 {
+			b.error(fsm.ArityError("config|resetstat"))
+			return
+		}
 		b.s.stats.commands.Store(0)
 		b.s.stats.connections.Store(0)
 		b.ok()
 	case "set":
-		if len(argv) < 4 || len(argv)%2 != 0 {
+		if len(argv) < 4 {
 			b.error(fsm.ArityError("config|set"))
+			return
+		}
+		if len(argv)%2 != 0 {
+			b.error(fsm.ErrSyntax)
 			return
 		}
 		if msg := b.s.configSet(argv[2:]); msg != "" {
@@ -846,6 +862,26 @@ func (s *Server) replicationInfo() []Field {
 		return addr, "0"
 	}
 	applied := strconv.FormatUint(s.fsm.AppliedIndex(), 10)
+	raft := map[string]string{}
+	for _, f := range s.be.Info() {
+		raft[f.Name] = f.Value
+	}
+	// The fields Redis prints after the role's own: one replication ID per
+	// leader and term (a new leader is a new history, as after a Redis
+	// failover), the applied index as the offset, and no backlog (a
+	// follower catches up from the Raft log instead).
+	id := sha1.Sum([]byte(raft["leader_id"] + "/" + raft["term"]))
+	common := []Field{
+		{"master_failover_state", "no-failover"},
+		{"master_replid", hex.EncodeToString(id[:])},
+		{"master_replid2", strings.Repeat("0", 40)},
+		{"master_repl_offset", applied},
+		{"second_repl_offset", "-1"},
+		{"repl_backlog_active", "0"},
+		{"repl_backlog_size", "1048576"},
+		{"repl_backlog_first_byte_offset", "0"},
+		{"repl_backlog_histlen", "0"},
+	}
 	if s.be.IsLeader() {
 		out := []Field{{"role", "master"}}
 		var replicas []Field
@@ -862,7 +898,7 @@ func (s *Server) replicationInfo() []Field {
 		}
 		out = append(out, Field{"connected_slaves", strconv.Itoa(len(replicas))})
 		out = append(out, replicas...)
-		return append(out, Field{"master_repl_offset", applied})
+		return append(out, common...)
 	}
 	out := []Field{{"role", "slave"}}
 	status := "down"
@@ -873,10 +909,20 @@ func (s *Server) replicationInfo() []Field {
 			status = "up"
 		}
 	}
-	return append(out,
+	lastIO := "-1"
+	if ms, err := strconv.ParseInt(raft["leader_last_contact_ms"], 10, 64); err == nil && ms >= 0 {
+		lastIO = strconv.FormatInt(ms/1000, 10)
+	}
+	out = append(out,
 		Field{"master_link_status", status},
-		Field{"slave_read_only", "0"},
+		Field{"master_last_io_seconds_ago", lastIO},
+		Field{"master_sync_in_progress", "0"},
+		Field{"slave_read_repl_offset", applied},
 		Field{"slave_repl_offset", applied},
+		Field{"slave_priority", "100"},
+		Field{"slave_read_only", "0"}, // a follower takes writes (it forwards them)
+		Field{"replica_announced", "1"},
 		Field{"connected_slaves", "0"},
 	)
+	return append(out, common...)
 }

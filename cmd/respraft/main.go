@@ -362,6 +362,7 @@ func (b backend) Info() []resp.Field {
 		{Name: "applied_index", Value: u(st.AppliedIndex)},
 		{Name: "last_log_index", Value: u(st.LastLogIndex)},
 		{Name: "last_snapshot_index", Value: u(st.LastSnapshotIndex)},
+		{Name: "leader_last_contact_ms", Value: lastContactMs(st)},
 		{Name: "num_peers", Value: strconv.Itoa(st.NumPeers)},
 		{Name: "read_rounds", Value: u(st.ReadRounds)},
 		{Name: "sole_voter_reads", Value: u(st.SoleReads)},
@@ -376,6 +377,18 @@ func (b backend) Info() []resp.Field {
 // It also waits until the leader's client address is known here (members
 // announce it through the log right after they start), so that once a node
 // is ready INFO replication names its master and RAFT.NODES its RESP port.
+// lastContactMs is how long ago a follower last heard from a leader, in
+// milliseconds: 0 on a leader, -1 when it never has.
+func lastContactMs(st raftnode.Stats) string {
+	switch {
+	case st.State == "Leader":
+		return "0"
+	case st.LastContact.IsZero():
+		return "-1"
+	}
+	return strconv.FormatInt(time.Since(st.LastContact).Milliseconds(), 10)
+}
+
 func (b backend) ready() bool {
 	if !b.node.Ready() {
 		return false
