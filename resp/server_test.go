@@ -81,26 +81,7 @@ type testServer struct {
 
 func newTestServer(t *testing.T, cfg Config) *testServer {
 	t.Helper()
-	be := &fakeBackend{f: fsm.New(16, nil), leader: true}
-	cfg.FSM, cfg.Backend = be.f, be
-	s := New(cfg)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(l) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		if err := <-done; err != ErrServerClosed {
-			t.Errorf("Serve returned %v, want ErrServerClosed", err)
-		}
-	})
-	return &testServer{t: t, s: s, be: be, addr: l.Addr().String()}
+	return newTestServerWith(t, cfg, func(f *fakeBackend) Backend { return f })
 }
 
 type conn struct {

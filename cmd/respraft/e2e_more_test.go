@@ -336,18 +336,7 @@ func TestActiveExpiry(t *testing.T) {
 	c := n.Client(0)
 	// The node announces its client address through the log once after
 	// start; let that happen so it is not taken for an expiry.
-	if err := poll(10*time.Second, func() error {
-		ms, err := n.RaftNodes()
-		if err != nil {
-			return err
-		}
-		if len(ms) != 1 || ms[0].ClientAddr != n.Addr() {
-			return fmt.Errorf("client address not announced yet: %+v", ms)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	waitAnnounced(t, n)
 	if err := c.Set(ctx, "keep", "v", 0).Err(); err != nil {
 		t.Fatal(err)
 	}

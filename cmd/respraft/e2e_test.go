@@ -421,18 +421,7 @@ func TestBadInput(t *testing.T) {
 	}
 	// The node announces its client address once after start (one log
 	// entry); let that happen before counting entries.
-	if err := poll(10*time.Second, func() error {
-		ms, err := n.RaftNodes()
-		if err != nil {
-			return err
-		}
-		if len(ms) != 1 || ms[0].ClientAddr != n.Addr() {
-			return fmt.Errorf("client address not announced yet: %+v", ms)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	waitAnnounced(t, n)
 	commitBefore := raftField(t, c, "commit_index")
 
 	// Errors that keep the connection usable.
@@ -769,4 +758,22 @@ func argsShape(v any) string {
 		parts[i] = s
 	}
 	return strings.Join(parts, " ")
+}
+
+// waitAnnounced waits until a single node has announced its client
+// address, the one log entry it writes by itself after start.
+func waitAnnounced(t *testing.T, n *node) {
+	t.Helper()
+	if err := poll(10*time.Second, func() error {
+		ms, err := n.RaftNodes()
+		if err != nil {
+			return err
+		}
+		if len(ms) != 1 || ms[0].ClientAddr != n.Addr() {
+			return fmt.Errorf("client address not announced yet: %+v", ms)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
