@@ -26,7 +26,7 @@ import (
 // requireDocker returns the compose command ($COMPOSE, else docker-compose,
 // else `docker compose`), skipping the test when docker or compose is
 // missing or the daemon does not answer; under CI=true that is a failure.
-func requireDocker(t *testing.T) []string {
+func requireDocker(t *testing.T) [][]string {
 	t.Helper()
 	requireTool(t, "docker")
 	missing := func(format string, args ...any) {
@@ -43,16 +43,25 @@ func requireDocker(t *testing.T) []string {
 		missing("docker info failed, no usable docker daemon: %v\n%s", err, lastLines(string(out), 5))
 	}
 	if c := strings.Fields(os.Getenv("COMPOSE")); len(c) > 0 {
-		return c
+		return [][]string{c}
 	}
+	// Both compose implementations the Makefile supports, v1 and v2.
+	var found [][]string
 	if _, err := exec.LookPath("docker-compose"); err == nil {
-		return []string{"docker-compose"}
+		found = append(found, []string{"docker-compose"})
 	}
 	if exec.CommandContext(ctx, "docker", "compose", "version").Run() == nil {
-		return []string{"docker", "compose"}
+		found = append(found, []string{"docker", "compose"})
 	}
-	missing("neither docker-compose nor `docker compose` is installed")
-	return nil
+	switch {
+	case len(found) == 0:
+		missing("neither docker-compose (v1) nor `docker compose` (v2) is installed")
+	case len(found) == 1 && os.Getenv("CI") == "true":
+		t.Fatalf("only %q is installed; CI tests both docker-compose (v1) and `docker compose` (v2)", strings.Join(found[0], " "))
+	case len(found) == 1:
+		t.Logf("only %q is installed: the other compose is not tested", strings.Join(found[0], " "))
+	}
+	return found
 }
 
 // composeCluster is one test's compose project.
@@ -171,11 +180,20 @@ func (c *composeCluster) client(port int) *redis.Client {
 // (compared with a real redis-server), then `make cluster-rolling-restart`
 // under a write load through all three ports; every acknowledged write
 // must be readable through every port afterwards.
+//
+// It runs once with each compose installed: docker-compose (v1) and
+// `docker compose` (v2); COMPOSE="docker compose" picks one.
 func TestDockerCompose(t *testing.T) {
-	compose := requireDocker(t)
+	composes := requireDocker(t)
 	requireTool(t, "make")
 	requireTool(t, "redis-cli")
 	requireTool(t, "redis-server")
+	for _, compose := range composes {
+		t.Run(strings.Join(compose, " "), func(t *testing.T) { testCompose(t, compose) })
+	}
+}
+
+func testCompose(t *testing.T, compose []string) {
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
