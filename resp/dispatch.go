@@ -194,6 +194,16 @@ func (b *burst) one(argv [][]byte) {
 	b.reply(b.scratch) // copied into the connection's write buffer
 }
 
+// localInExec are the commands of this node (no state machine handler)
+// that MULTI queues as Redis does: EXEC runs them in their place, after
+// the transaction's entry is applied (tx.go). Each writes one reply.
+// SUBSCRIBE and the like, which would switch the connection to pub/sub
+// in the middle of EXEC's reply, are still refused.
+var localInExec = map[string]bool{
+	"publish": true, "pubsub": true, "info": true, "config": true, "client": true, "command": true,
+	"lastsave": true, "raft.info": true, "raft.nodes": true,
+}
+
 // txControl are the commands that act at once even inside MULTI.
 var txControl = map[string]bool{"exec": true, "discard": true, "multi": true, "watch": true, "quit": true, "reset": true}
 
@@ -202,7 +212,7 @@ var txControl = map[string]bool{"exec": true, "discard": true, "multi": true, "w
 // the command itself when EXEC runs.
 func (b *burst) queue(cmd *command, argv [][]byte) {
 	b.flush()
-	if cmd.Fn == nil || cmd.Is(fsm.FlagNoMulti) {
+	if (cmd.Fn == nil && !localInExec[cmd.Name]) || cmd.Is(fsm.FlagNoMulti) {
 		b.cl.dirty = true
 		b.error("ERR Command not allowed inside a transaction")
 		return

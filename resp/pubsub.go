@@ -35,7 +35,7 @@ var pubsubCommands = []command{
 	local("unsubscribe", "[channel [channel ...]]", -1, fsm.FlagPubSub|fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagNoMulti, "pubsub", "Stops listening to channels (all of them when none is named).", cmdUnsubscribe),
 	local("psubscribe", "pattern [pattern ...]", -2, fsm.FlagPubSub|fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagNoMulti, "pubsub", "Listens for messages published to channels matching glob patterns.", cmdPSubscribe),
 	local("punsubscribe", "[pattern [pattern ...]]", -1, fsm.FlagPubSub|fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagNoMulti, "pubsub", "Stops listening to patterns (all of them when none is named).", cmdPUnsubscribe),
-	local("publish", "channel message", 3, fsm.FlagPubSub|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagNoMulti, "pubsub", "Posts a message to a channel on every node; returns how many subscribers received it.", cmdPublish),
+	local("publish", "channel message", 3, fsm.FlagPubSub|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "pubsub", "Posts a message to a channel on every node; returns how many subscribers received it.", cmdPublish),
 	local("pubsub", "subcommand [argument ...]", -2, fsm.FlagLoading|fsm.FlagStale, "pubsub", "A container for Pub/Sub introspection commands.", cmdPubSub),
 }
 

@@ -1053,3 +1053,43 @@ func TestInfoReplicationLeavesOutUnknownReplicas(t *testing.T) {
 		t.Errorf("slave1: got %q, want no such line", got)
 	}
 }
+
+// TestExecRunsLocalCommands: PUBLISH, PUBSUB, INFO, CONFIG, CLIENT and
+// the like are queued inside MULTI and run by EXEC in their place, as in
+// Redis (compared byte for byte); a fired WATCH runs none of them.
+func TestExecRunsLocalCommands(t *testing.T) {
+	raddr := startRedis(t)
+	ts := newTestServer(t, Config{})
+	for _, tx := range [][]string{
+		{"MULTI", "SET a 1", "PUBLISH ch x", "INCR a", "PUBSUB NUMSUB ch", "CONFIG SET hz 20", "CONFIG GET hz", "GET a", "EXEC"},
+		{"MULTI", "PUBLISH ch y", "EXEC"},
+		{"MULTI", "CLIENT SETNAME tx", "CLIENT GETNAME", "EXEC", "CLIENT GETNAME"},
+		{"MULTI", "SUBSCRIBE ch", "EXEC"}, // still refused: a difference, below
+	} {
+		want := dialAddr(t, raddr).do(tx...)
+		got := ts.dial().do(tx...)
+		if tx[1] == "SUBSCRIBE ch" {
+			// Redis queues it and EXEC subscribes; respraft refuses it.
+			expect(t, got, "+OK\r\n", "-ERR Command not allowed inside a transaction\r\n",
+				"-EXECABORT Transaction discarded because of previous errors.\r\n")
+			continue
+		}
+		for i := range tx {
+			if got[i] != want[i] {
+				t.Errorf("%v, reply %d (%s): got %q, want %q", tx, i, tx[i], got[i], want[i])
+			}
+		}
+	}
+
+	// The message reaches a subscriber; with a fired WATCH it does not.
+	sub := ts.dial()
+	expect(t, sub.do("SUBSCRIBE ch"), "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n")
+	c, other := ts.dial(), ts.dial()
+	expect(t, c.do("WATCH w"), "+OK\r\n")
+	expect(t, other.do("SET w changed"), "+OK\r\n")
+	expect(t, c.do("MULTI", "PUBLISH ch lost", "EXEC", "MULTI", "PUBLISH ch sent", "INFO nosuch", "EXEC"),
+		"+OK\r\n", "+QUEUED\r\n", "*-1\r\n", "+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n", "*2\r\n:1\r\n$0\r\n\r\n")
+	if got, want := sub.reply(), "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$4\r\nsent\r\n"; got != want {
+		t.Errorf("subscriber got %q, want %q", got, want)
+	}
+}

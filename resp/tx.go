@@ -1,6 +1,9 @@
 package resp
 
 import (
+	"bytes"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/respraft/respraft/fsm"
@@ -79,14 +82,74 @@ func cmdExec(b *burst, argv [][]byte) {
 			}
 		}
 	}
-	res, err := b.s.propose(fsm.EncodeExec(time.Now().UnixMilli(), x))
-	if err != nil {
-		b.error(errorReply(err))
-		return
+	// Commands of this node (PUBLISH, INFO...) are not in the entry: they
+	// run here, in their place in the reply, once it is applied.
+	var local []*command
+	for _, q := range cl.queue {
+		if c := lookup(q[0]); c.Fn == nil {
+			local = append(local, c)
+			continue
+		}
+		local = append(local, nil)
 	}
-	reply := res.Replies[0]
+	if len(local) > 0 && slices.ContainsFunc(local, func(c *command) bool { return c != nil }) {
+		x.Cmds = nil
+		for i, q := range cl.queue {
+			if local[i] == nil {
+				x.Cmds = append(x.Cmds, q)
+			}
+		}
+	} else {
+		local = nil
+	}
+	reply := []byte("*0\r\n")
+	if len(x.Cmds) > 0 || len(x.Watches) > 0 || local == nil {
+		res, err := b.s.propose(fsm.EncodeExec(time.Now().UnixMilli(), x))
+		if err != nil {
+			b.error(errorReply(err))
+			return
+		}
+		reply = res.Replies[0]
+	}
 	if string(reply) != "*-1\r\n" {
 		cl.setDB(finalDB)
 	}
-	b.reply(reply)
+	if local == nil || string(reply) == "*-1\r\n" {
+		b.reply(reply)
+		return
+	}
+	// The entry's replies, one per command it ran, after its array header.
+	elems := reply[bytes.IndexByte(reply, '\n')+1:]
+	b.arrayLen(len(cl.queue))
+	for i, c := range local {
+		if c != nil {
+			c.local(b, cl.queue[i])
+			continue
+		}
+		n := replyLen(elems)
+		b.reply(elems[:n])
+		elems = elems[n:]
+	}
+}
+
+// replyLen is the length of the first RESP2 reply in p, which the state
+// machine wrote whole.
+func replyLen(p []byte) int {
+	eol := bytes.IndexByte(p, '\n') + 1
+	switch p[0] {
+	case '$':
+		n, _ := strconv.Atoi(string(p[1 : eol-2]))
+		if n < 0 {
+			return eol
+		}
+		return eol + n + 2
+	case '*':
+		n, _ := strconv.Atoi(string(p[1 : eol-2]))
+		off := eol
+		for i := 0; i < n; i++ {
+			off += replyLen(p[off:])
+		}
+		return off
+	}
+	return eol
 }
