@@ -2,7 +2,6 @@ package resp
 
 import (
 	"bytes"
-	"slices"
 	"strconv"
 	"time"
 
@@ -71,7 +70,7 @@ func cmdExec(b *burst, argv [][]byte) {
 		return
 	}
 	db := cl.getDB()
-	x := fsm.Exec{DB: db, Watches: cl.watches, Cmds: cl.queue}
+	x := fsm.Exec{DB: db, Watches: cl.watches}
 	// The connection's database after EXEC is the last SELECT that will
 	// succeed inside it (SELECT's argument is validated the same way).
 	finalDB := db
@@ -84,26 +83,17 @@ func cmdExec(b *burst, argv [][]byte) {
 	}
 	// Commands of this node (PUBLISH, INFO...) are not in the entry: they
 	// run here, in their place in the reply, once it is applied.
-	var local []*command
-	for _, q := range cl.queue {
+	local := make([]*command, len(cl.queue)) // nil: the command is in the entry
+	hasLocal := false
+	for i, q := range cl.queue {
 		if c := lookup(q[0]); c.Fn == nil {
-			local = append(local, c)
-			continue
+			local[i], hasLocal = c, true
+		} else {
+			x.Cmds = append(x.Cmds, q)
 		}
-		local = append(local, nil)
-	}
-	if len(local) > 0 && slices.ContainsFunc(local, func(c *command) bool { return c != nil }) {
-		x.Cmds = nil
-		for i, q := range cl.queue {
-			if local[i] == nil {
-				x.Cmds = append(x.Cmds, q)
-			}
-		}
-	} else {
-		local = nil
 	}
 	reply := []byte("*0\r\n")
-	if len(x.Cmds) > 0 || len(x.Watches) > 0 || local == nil {
+	if len(x.Cmds) > 0 || len(x.Watches) > 0 || !hasLocal {
 		res, err := b.s.propose(fsm.EncodeExec(time.Now().UnixMilli(), x))
 		if err != nil {
 			b.error(errorReply(err))
@@ -114,7 +104,7 @@ func cmdExec(b *burst, argv [][]byte) {
 	if string(reply) != "*-1\r\n" {
 		cl.setDB(finalDB)
 	}
-	if local == nil || string(reply) == "*-1\r\n" {
+	if !hasLocal || string(reply) == "*-1\r\n" {
 		b.reply(reply)
 		return
 	}
