@@ -431,8 +431,8 @@ func TestClusterRollingRestart(t *testing.T) {
 	worst := load.Report(t)
 	report(t, "rolling restart (SIGTERM, restart, ready; one node at a time) under a write load: longest client-visible stall %v, %d writes acknowledged",
 		worst.Round(time.Millisecond), load.Acks())
-	if worst >= electionBound {
-		t.Errorf("a client went %v without a successful write, want < %v", worst.Round(time.Millisecond), electionBound)
+	if worst >= gracefulStallBound {
+		t.Errorf("a client went %v without a successful write, want < %v", worst.Round(time.Millisecond), gracefulStallBound)
 	}
 	c.WaitConverged(t)
 	checkAckedOnNodes(t, c.Nodes, load.Acked())
