@@ -33,8 +33,8 @@ type Ctx struct {
 
 	out []byte
 	log *slog.Logger // where call reports a handler's panic
-	// expired counts keys a write removes because they had expired (the
-	// FSM's ExpiredKeys); nil outside Apply.
+	// expired counts the keys Apply removes because they had expired (the
+	// FSM's ExpiredCount); nil outside Apply.
 	expired *atomic.Int64
 
 	ready *readyBatch // changed keys, when a ready hook wants them (blocking.go)

@@ -250,7 +250,7 @@ func applyExpire(f *FSM, index uint64, body []byte) (*Result, error) {
 	for _, k := range keys {
 		if e, ok := c.db.keys.Get(k); ok && e.expireAt != 0 && e.expireAt <= c.Now {
 			c.remove(c.db, k)
-			f.expiredKeys.Add(1)
+			c.countExpired()
 		}
 	}
 	return &Result{}, nil

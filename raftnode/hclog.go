@@ -75,7 +75,7 @@ func (a *hclogAdapter) Log(level hclog.Level, msg string, args ...interface{}) {
 // types with a String method but no exported fields (a JSON handler
 // prints those as {}). Errors, times and durations slog prints itself.
 func slogArgs(args []interface{}) []interface{} {
-	out := args
+	out, copied := args, false
 	for i := 1; i < len(args); i += 2 {
 		var s string
 		switch v := args[i].(type) {
@@ -92,8 +92,8 @@ func slogArgs(args []interface{}) []interface{} {
 		default:
 			continue
 		}
-		if &out[0] == &args[0] {
-			out = append([]interface{}(nil), args...) // never change the caller's slice
+		if !copied {
+			out, copied = append([]interface{}(nil), args...), true // never change the caller's slice
 		}
 		out[i] = s
 	}

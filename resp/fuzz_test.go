@@ -53,24 +53,8 @@ func (h *panicLog) take() []string {
 // startFuzzServer starts one server for a whole fuzz run.
 func startFuzzServer(f *testing.F, log *slog.Logger) string {
 	be := &fakeBackend{f: fsm.New(16, log), leader: true}
-	s := New(Config{FSM: be.f, Backend: be, Logger: log, LeaderWait: 100 * time.Millisecond})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		f.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(l) }()
-	f.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil {
-			f.Errorf("shutdown: %v", err)
-		}
-		if err := <-done; err != ErrServerClosed {
-			f.Errorf("Serve returned %v, want ErrServerClosed", err)
-		}
-	})
-	return l.Addr().String()
+	_, addr := serveTest(f, Config{FSM: be.f, Backend: be, Logger: log, LeaderWait: 100 * time.Millisecond})
+	return addr
 }
 
 // fuzzPing checks on a new connection that the server still answers.

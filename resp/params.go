@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/respraft/respraft/fsm"
 )
 
 // Tunable parameters CONFIG SET accepts and CONFIG GET reports, as Redis
@@ -105,7 +107,7 @@ func (v *paramValues) get(p *param) string {
 func (p *param) check(value string) (string, string) {
 	switch p.kind {
 	case paramInt:
-		n, ok := string2ll(value)
+		n, ok := fsm.ParseInt([]byte(value))
 		if !ok {
 			return "", "argument couldn't be parsed into an integer"
 		}
@@ -142,23 +144,6 @@ func (p *param) check(value string) (string, string) {
 		return "", "can't set immutable config"
 	}
 	return value, ""
-}
-
-// string2ll is Redis's strict integer syntax: an optional minus, then
-// digits without a leading zero ("0" alone excepted), in range. No plus
-// sign, no spaces, no "-0".
-func string2ll(s string) (int64, bool) {
-	digits := strings.TrimPrefix(s, "-")
-	if digits == "" || len(s) > 20 || (digits[0] == '0' && len(s) > 1) {
-		return 0, false
-	}
-	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil
 }
 
 // memToULL is Redis 7.0's memtoull: digits (none is 0) then an optional
@@ -217,9 +202,9 @@ func (s *Server) configSet(args [][]byte) string {
 		case !ok && !isSetting(s, name):
 			return "ERR Unknown option or number of arguments for CONFIG SET - '" + string(args[i]) + "'"
 		case !ok:
-			return "ERR CONFIG SET failed (possibly related to argument '" + string(args[i]) + "') - can't set immutable config"
+			return configSetFailed(string(args[i]), "can't set immutable config")
 		case seen[name]:
-			return "ERR CONFIG SET failed (possibly related to argument '" + string(args[i]) + "') - duplicate parameter"
+			return configSetFailed(string(args[i]), "duplicate parameter")
 		}
 		seen[name] = true
 	}
@@ -229,7 +214,7 @@ func (s *Server) configSet(args [][]byte) string {
 		p := paramTable[name]
 		val, why := p.check(string(args[i+1]))
 		if why != "" {
-			return "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why
+			return configSetFailed(name, why)
 		}
 		changes = append(changes, change{p, val})
 	}
@@ -242,6 +227,11 @@ func (s *Server) configSet(args [][]byte) string {
 		s.params.set[c.p.name] = c.val
 	}
 	return ""
+}
+
+// configSetFailed is Redis's error for a parameter CONFIG SET refuses.
+func configSetFailed(name, why string) string {
+	return "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why
 }
 
 // isSetting reports whether name is one of the node's own startup settings

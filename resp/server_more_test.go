@@ -235,24 +235,32 @@ func newTestServerWith(t *testing.T, cfg Config, wrap func(*fakeBackend) Backend
 	t.Helper()
 	be := &fakeBackend{f: fsm.New(16, nil), leader: true}
 	cfg.FSM, cfg.Backend = be.f, wrap(be)
+	s, addr := serveTest(t, cfg)
+	return &testServer{t: t, s: s, be: be, addr: addr}
+}
+
+// serveTest starts a server with cfg on a loopback port and shuts it down
+// (checking that it stops cleanly) when tb ends.
+func serveTest(tb testing.TB, cfg Config) (*Server, string) {
+	tb.Helper()
 	s := New(cfg)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(l) }()
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := s.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
+			tb.Errorf("shutdown: %v", err)
 		}
 		if err := <-done; err != ErrServerClosed {
-			t.Errorf("Serve returned %v, want ErrServerClosed", err)
+			tb.Errorf("Serve returned %v, want ErrServerClosed", err)
 		}
 	})
-	return &testServer{t: t, s: s, be: be, addr: l.Addr().String()}
+	return s, l.Addr().String()
 }
 
 // errBackend answers every Apply with err, counting the calls.

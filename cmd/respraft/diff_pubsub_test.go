@@ -231,43 +231,35 @@ func (ps *pubsubConns) subCommand(d *differ, name string, args []string, label s
 // other sends a command that is not a pub/sub one on a subscriber
 // connection: an error when subscribed, a normal reply otherwise.
 func (ps *pubsubConns) other(d *differ) {
-	g := d.g
-	i := g.n(pubsubSubscribers)
-	ps.open(d)
-	argv := oneOf(g, []string{"GET", "s1"}, []string{"SET", "s1", "v"}, []string{"PUBLISH", "ch1", "from-sub"},
+	ps.onSubscriber(d, oneOf(d.g, []string{"GET", "s1"}, []string{"SET", "s1", "v"}, []string{"PUBLISH", "ch1", "from-sub"},
 		[]string{"PUBSUB", "NUMPAT"}, []string{"ECHO", "hi"}, []string{"DBSIZE"}, []string{"get", "nokey"},
-		[]string{"FOO"}, []string{"MGET", "s1", "s2"})
-	label := strings.ToUpper(argv[0])
-	if ps.subscribed[i] {
-		label = "(subscribed) other command"
-	}
-	ps.step(d, i, argv, label)
+		[]string{"FOO"}, []string{"MGET", "s1", "s2"}), "", "(subscribed) other command")
 }
 
 // arity sends a wrong number of arguments on a subscriber connection.
 func (ps *pubsubConns) arity(d *differ) {
-	g := d.g
-	i := g.n(pubsubSubscribers)
-	ps.open(d)
-	argv := oneOf(g, []string{"SUBSCRIBE"}, []string{"PSUBSCRIBE"}, []string{"PUBLISH", "ch1"},
+	ps.onSubscriber(d, oneOf(d.g, []string{"SUBSCRIBE"}, []string{"PSUBSCRIBE"}, []string{"PUBLISH", "ch1"},
 		[]string{"PUBSUB"}, []string{"GET"}, []string{"PING", "a", "b"}, []string{"RESET", "x"},
-		[]string{"PUBLISH", "ch1", "a", "b"})
-	label := strings.ToUpper(argv[0])
-	if ps.subscribed[i] {
-		label = "(subscribed) wrong arity"
-	}
-	ps.step(d, i, argv, label)
+		[]string{"PUBLISH", "ch1", "a", "b"}), "", "(subscribed) wrong arity")
 }
 
 // ping sends PING [message] on a subscriber connection.
 func (ps *pubsubConns) ping(d *differ) {
-	g := d.g
-	i := g.n(pubsubSubscribers)
+	argv := append([]string{d.g.name("PING")}, oneOf(d.g, []string{}, []string{"hello"}, []string{""})...)
+	ps.onSubscriber(d, argv, "PING", "PING (subscribed)")
+}
+
+// onSubscriber sends argv on a random subscriber connection, counted under
+// label (the command's name when empty), or under subscribedLabel when
+// that connection is subscribed.
+func (ps *pubsubConns) onSubscriber(d *differ, argv []string, label, subscribedLabel string) {
+	i := d.g.n(pubsubSubscribers)
 	ps.open(d)
-	argv := append([]string{g.name("PING")}, oneOf(g, []string{}, []string{"hello"}, []string{""})...)
-	label := "PING"
-	if ps.subscribed[i] {
-		label = "PING (subscribed)"
+	switch {
+	case ps.subscribed[i]:
+		label = subscribedLabel
+	case label == "":
+		label = strings.ToUpper(argv[0])
 	}
 	ps.step(d, i, argv, label)
 }
