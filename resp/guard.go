@@ -43,6 +43,16 @@ func (g *guardConn) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// Write skips empty writes. redcon flushes its reply buffer after every
+// burst even when handle has already flushed it, and an empty write is
+// still a write(2) system call: one per request, as many as the replies.
+func (g *guardConn) Write(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	return g.Conn.Write(b)
+}
+
 // frameParser is a byte-at-a-time RESP request framing tracker. It keeps
 // only counters, never the data.
 type frameParser struct {

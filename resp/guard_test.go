@@ -87,3 +87,34 @@ func TestServeAfterShutdown(t *testing.T) {
 		t.Error("the listener still accepts connections")
 	}
 }
+
+// countConn counts the writes that reach the socket.
+type countConn struct {
+	net.Conn // nil: only Write is used
+	writes   int
+	data     []byte
+}
+
+func (c *countConn) Write(b []byte) (int, error) {
+	c.writes++
+	c.data = append(c.data, b...)
+	return len(b), nil
+}
+
+// TestFlushTwiceWritesOnce: handle flushes a burst's replies and redcon
+// flushes again after it returns; the second, empty flush must not cost a
+// write system call.
+func TestFlushTwiceWritesOnce(t *testing.T) {
+	cc := &countConn{}
+	w := redcon.NewWriter(&guardConn{Conn: cc})
+	w.WriteString("OK")
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if cc.writes != 1 || string(cc.data) != "+OK\r\n" {
+		t.Errorf("socket got %d writes, %q; want 1 write, %q", cc.writes, cc.data, "+OK\r\n")
+	}
+}
