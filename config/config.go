@@ -45,6 +45,10 @@ type Config struct {
 	TrailingLogs      uint64        // Raft: entries kept after a snapshot
 	SnapshotInterval  time.Duration // Raft: how often to check whether to snapshot
 
+	// Procs is how many threads run Go code at once (GOMAXPROCS); 0
+	// keeps Go's default, the CPUs this process may use.
+	Procs int
+
 	ConfigFile string // the YAML file that was read, or ""
 	Pprof      string // host:port for net/http/pprof, or "" (off)
 }
@@ -111,9 +115,13 @@ const (
 	keySnapshotThreshold = "snapshot-threshold"
 	keyTrailingLogs      = "trailing-logs"
 	keySnapshotInterval  = "snapshot-interval"
+	keyProcs             = "procs"
 	keyConfig            = "config"
 	keyPprof             = "pprof"
 )
+
+// maxProcs bounds the procs key: more threads than this is a typo.
+const maxProcs = 4096
 
 // minSnapshotInterval is the smallest SnapshotInterval hashicorp/raft accepts.
 const minSnapshotInterval = 5 * time.Millisecond
@@ -137,6 +145,7 @@ func newFlagSet() *pflag.FlagSet {
 	fs.Uint64(keySnapshotThreshold, 8192, "Raft log entries between snapshots")
 	fs.Uint64(keyTrailingLogs, 10240, "Raft log entries kept after a snapshot")
 	fs.Duration(keySnapshotInterval, 30*time.Second, "how often Raft checks whether to snapshot (at least 5ms)")
+	fs.Int(keyProcs, 0, "threads running Go code at once, GOMAXPROCS (0: one per CPU this process may use)")
 	fs.String(keyConfig, "", "YAML file whose keys are these flag names (port: 6379)")
 	fs.String(keyPprof, "", "serve Go's net/http/pprof on this host:port (off when empty; loopback advised)")
 	return fs
@@ -418,6 +427,7 @@ func (l *loader) build() (*Config, error) {
 		SnapshotThreshold: l.uint64(keySnapshotThreshold),
 		TrailingLogs:      l.uint64(keyTrailingLogs),
 		SnapshotInterval:  l.duration(keySnapshotInterval),
+		Procs:             l.int(keyProcs),
 		ConfigFile:        l.file,
 		Pprof:             strings.TrimSpace(l.str(keyPprof)),
 	}
@@ -532,6 +542,9 @@ func (c *Config) validate() error {
 	}
 	if c.SnapshotInterval < minSnapshotInterval {
 		return fmt.Errorf("invalid value for snapshot-interval: %s (must be at least %s)", c.SnapshotInterval, minSnapshotInterval)
+	}
+	if c.Procs < 0 || c.Procs > maxProcs {
+		return fmt.Errorf("invalid value for procs: %d (must be 0-%d; 0 means one per CPU)", c.Procs, maxProcs)
 	}
 	if c.Pprof != "" {
 		if err := checkHostPort(c.Pprof); err != nil {

@@ -157,6 +157,7 @@ leader-wait: 500ms
 snapshot-threshold: 100
 trailing-logs: 200
 snapshot-interval: 1m
+procs: 3
 `)
 	got := mustLoad(t, []string{"--config", path}, nil)
 	want := &Config{
@@ -166,7 +167,7 @@ snapshot-interval: 1m
 		Peers:           []Peer{{"n1", "node1:17777"}, {"n2", "node2:17777"}},
 		ReadConsistency: "stale", LeaderWait: 500 * time.Millisecond,
 		SnapshotThreshold: 100, TrailingLogs: 200, SnapshotInterval: time.Minute,
-		ConfigFile: path,
+		Procs: 3, ConfigFile: path,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(--config)\n got %+v\nwant %+v", got, want)
@@ -220,6 +221,9 @@ func TestErrors(t *testing.T) {
 		{name: "read consistency", args: []string{"--read-consistency", "eventual"}, want: []string{`invalid value for read-consistency: "eventual"`}},
 		{name: "databases zero", args: []string{"--databases", "0"}, want: []string{"invalid value for databases: 0 (must be 1-1024)"}},
 		{name: "databases too many", args: []string{"--databases", "1025"}, want: []string{"invalid value for databases: 1025"}},
+		{name: "procs negative", args: []string{"--procs", "-1"}, want: []string{"invalid value for procs: -1 (must be 0-4096; 0 means one per CPU)"}},
+		{name: "procs too many", env: []string{"RESPRAFT_PROCS=5000"}, want: []string{"invalid value for procs: 5000"}},
+		{name: "procs not a number", yaml: "procs: all\n", want: []string{"invalid value for procs in config file", `"all"`}},
 		{name: "raft port equals port", args: []string{"--port", "7000", "--raft-port", "7000"}, want: []string{"invalid value for raft-port: 7000 (must differ from port)"}},
 		{name: "raft port too big", args: []string{"--raft-port", "65536"}, want: []string{"invalid value for raft-port: 65536"}},
 		{name: "derived raft port too big", args: []string{"--port", "60000"}, want: []string{"invalid value for raft-port", "70000"}},
@@ -397,7 +401,7 @@ func TestHelp(t *testing.T) {
 		"Usage: respraft", "--port", "6379", "--bind", "--dir", "--node-id", "--raft-port",
 		"--advertise", "--databases", "--log-level", "--log-format", "--peers", "--join",
 		"--read-consistency", "--leader-wait", "--snapshot-threshold", "--trailing-logs",
-		"--snapshot-interval", "--config", "RESPRAFT_RAFT_PORT",
+		"--snapshot-interval", "--procs", "--config", "RESPRAFT_RAFT_PORT",
 	} {
 		if !strings.Contains(usage, want) {
 			t.Errorf("Usage() does not mention %q:\n%s", want, usage)

@@ -376,10 +376,10 @@ func TestActiveExpiry(t *testing.T) {
 
 // TestLogFormatAndLevel: with --log-format json every line is a JSON
 // object with level, msg and component; with --log-level warn no INFO
-// line is written.
+// line is written. The ready line reports the procs in use (--procs).
 func TestLogFormatAndLevel(t *testing.T) {
 	t.Run("json", func(t *testing.T) {
-		n := startNode(t, nodeOpts{Extra: []string{"--log-format", "json"}})
+		n := startNode(t, nodeOpts{Extra: []string{"--log-format", "json", "--procs", "1"}})
 		if err := n.Client(0).Set(context.Background(), "k", "v", 0).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -404,6 +404,9 @@ func TestLogFormatAndLevel(t *testing.T) {
 			}
 			if rec["msg"] == "respraft ready for clients" {
 				sawReady = true
+				if rec["procs"] != 1.0 {
+					t.Errorf("ready line says procs %v, want 1 (--procs 1): %s", rec["procs"], line)
+				}
 			}
 		}
 		if !sawReady {

@@ -12,6 +12,7 @@ import (
 	_ "net/http/pprof" // served only with --pprof
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -42,6 +43,9 @@ func run(args []string) int {
 		return 2
 	}
 	log := newLogger(cfg)
+	if cfg.Procs > 0 {
+		runtime.GOMAXPROCS(cfg.Procs)
+	}
 	if err := serve(cfg, log); err != nil {
 		var be badBindError
 		if errors.As(err, &be) {
@@ -198,7 +202,7 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 	svc.SetPubSub(srv.PubSub())
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(clientLn) }()
-	mainLog.Info("respraft ready for clients", "addr", clientLn.Addr().String())
+	mainLog.Info("respraft ready for clients", "addr", clientLn.Addr().String(), "procs", runtime.GOMAXPROCS(0))
 
 	// 6. Membership: join through an existing member if asked, and make
 	// this node's client address known to every node.
