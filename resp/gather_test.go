@@ -1,6 +1,9 @@
 package resp
 
 import (
+	"context"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -154,5 +157,77 @@ func TestLingerIsBoundedWhenThePreviousGroupHangs(t *testing.T) {
 	ga.linger(g, writes, stop)
 	if el := time.Since(start); el >= lingerMax {
 		t.Errorf("linger with the committer stopping took %v", el)
+	}
+}
+
+// countingBackend holds the first Apply until gate is closed and records
+// how many Applies overlap and how many commands each entry carries.
+type countingBackend struct {
+	*fakeBackend
+	gate     chan struct{}
+	entered  chan struct{} // capacity 1: the first Apply is waiting
+	mu       sync.Mutex
+	inflight int
+	most     int
+	sizes    []int
+}
+
+func (b *countingBackend) Apply(ctx context.Context, data []byte) (*fsm.Result, error) {
+	b.mu.Lock()
+	b.inflight++
+	b.most = max(b.most, b.inflight)
+	first := len(b.sizes) == 0 && b.inflight == 1
+	b.mu.Unlock()
+	if first {
+		b.entered <- struct{}{}
+		<-b.gate
+	}
+	res, err := b.fakeBackend.Apply(ctx, data)
+	b.mu.Lock()
+	b.inflight--
+	if res != nil {
+		b.sizes = append(b.sizes, len(res.Replies))
+	}
+	b.mu.Unlock()
+	return res, err
+}
+
+// TestLeaderHasOneGroupInFlight: while the leader's group is being
+// applied, the writes that arrive wait and then go together as the next
+// entry, rather than each in an entry of its own beside it.
+func TestLeaderHasOneGroupInFlight(t *testing.T) {
+	var cb *countingBackend
+	ts := newTestServerWith(t, Config{}, func(f *fakeBackend) Backend {
+		cb = &countingBackend{fakeBackend: f, gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+		return cb
+	})
+	a, b, c := ts.dial(), ts.dial(), ts.dial()
+	post := func(cn *conn, cmd string) {
+		if _, err := cn.c.Write([]byte(encode(cmd))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var release sync.Once
+	open := func() { release.Do(func() { close(cb.gate) }) }
+	t.Cleanup(open) // a failed test must not leave the server waiting
+	post(a, "SET a 1")
+	<-cb.entered
+	post(b, "SET b 1")
+	post(c, "SET c 1")
+	// Both writes have been read; give them the moment it takes to reach
+	// the committer, which holds them while the first group is applied
+	// (before, the first of them went out at once, beside it).
+	waitFor(t, "three commands read", func() bool { return ts.s.stats.commands.Load() == 3 })
+	time.Sleep(50 * time.Millisecond)
+	open()
+	for _, cn := range []*conn{a, b, c} {
+		if got := cn.reply(); got != "+OK\r\n" {
+			t.Fatalf("reply %q, want +OK", got)
+		}
+	}
+	cb.mu.Lock()
+	defer cb.mu.Unlock()
+	if cb.most != 1 || !slices.Equal(cb.sizes, []int{1, 2}) {
+		t.Errorf("at most %d entries in flight, commands per entry %v; want 1 in flight, [1 2]", cb.most, cb.sizes)
 	}
 }
