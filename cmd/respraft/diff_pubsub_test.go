@@ -143,8 +143,9 @@ func fmtFrames(fs []*reply) string {
 
 // sameFrames compares two connections' frames in order. With unordered
 // (UNSUBSCRIBE or PUNSUBSCRIBE without arguments) the confirmations'
-// names are compared as a multiset; a run of pmessage frames is always
-// compared as a multiset.
+// names are compared as a multiset, their kinds and counts in order, and
+// the frames between them (messages published before the command) as
+// usual; a run of pmessage frames is always compared as a multiset.
 func sameFrames(a, b []*reply, unordered bool) (bool, string) {
 	if len(a) != len(b) {
 		return false, " (a different number of frames)"
@@ -159,15 +160,24 @@ func sameFrames(a, b []*reply, unordered bool) (bool, string) {
 		return true, ""
 	}
 	if unordered {
-		var na, nb []*reply
+		const why = " (kinds and counts compared in order, names as a multiset)"
+		var na, nb, ra, rb []*reply
 		for k := range a {
-			ca, cb := confirmParts(a[k]), confirmParts(b[k])
-			if ca == nil || cb == nil || !equalReply(ca[0], cb[0]) || !equalReply(ca[2], cb[2]) {
-				return false, " (kinds and counts compared in order, names as a multiset)"
+			ca, cb := unsubscribed(a[k]), unsubscribed(b[k])
+			switch {
+			case ca == nil && cb == nil:
+				ra, rb = append(ra, a[k]), append(rb, b[k])
+				continue
+			case ca == nil || cb == nil || !equalReply(ca[0], cb[0]) || !equalReply(ca[2], cb[2]):
+				return false, why
 			}
 			na, nb = append(na, ca[1]), append(nb, cb[1])
 		}
-		return sameMultiset(na, nb, 1), " (kinds and counts compared in order, names as a multiset)"
+		if !sameMultiset(na, nb, 1) {
+			return false, why
+		}
+		ok, more := sameFrames(ra, rb, false)
+		return ok, why + more
 	}
 	// Runs of pmessage frames as multisets.
 	for k := 0; k < len(a); {
@@ -190,8 +200,13 @@ func sameFrames(a, b []*reply, unordered bool) (bool, string) {
 	return true, " (pmessage frames compared as a multiset)"
 }
 
-func confirmParts(v *reply) []*reply {
+// unsubscribed returns the elements of an unsubscribe or punsubscribe
+// confirmation, nil for any other frame.
+func unsubscribed(v *reply) []*reply {
 	if !v.isArray() || len(v.elems) != 3 {
+		return nil
+	}
+	if kind := v.elems[0].str; kind != "unsubscribe" && kind != "punsubscribe" {
 		return nil
 	}
 	return v.elems
