@@ -46,7 +46,8 @@ type Config struct {
 	SnapshotInterval  time.Duration // Raft: how often to check whether to snapshot
 
 	// Procs is how many threads run Go code at once (GOMAXPROCS); 0
-	// keeps Go's default, the CPUs this process may use.
+	// leaves it to Go: $GOMAXPROCS if set, else the CPUs this process
+	// may use.
 	Procs int
 
 	ConfigFile string // the YAML file that was read, or ""
@@ -145,7 +146,7 @@ func newFlagSet() *pflag.FlagSet {
 	fs.Uint64(keySnapshotThreshold, 8192, "Raft log entries between snapshots")
 	fs.Uint64(keyTrailingLogs, 10240, "Raft log entries kept after a snapshot")
 	fs.Duration(keySnapshotInterval, 30*time.Second, "how often Raft checks whether to snapshot (at least 5ms)")
-	fs.Int(keyProcs, 0, "threads running Go code at once, GOMAXPROCS (0: one per CPU this process may use)")
+	fs.Int(keyProcs, 0, "threads running Go code at once (0: Go's choice, $GOMAXPROCS if set, else one per CPU)")
 	fs.String(keyConfig, "", "YAML file whose keys are these flag names (port: 6379)")
 	fs.String(keyPprof, "", "serve Go's net/http/pprof on this host:port (off when empty; loopback advised)")
 	return fs
