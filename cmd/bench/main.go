@@ -55,7 +55,7 @@ func main() {
 // Go code per node, as redis-server runs its event loop on one thread:
 // on this two-core machine, where redis-benchmark takes a core of its
 // own, more leave the nodes' threads handing work to each other across
-// the cores (README.md, "Benchmark").
+// the cores (README.md, "Benchmarks").
 var procs int
 
 func run(n, c int, tests string, withCluster bool, fanMsgs, rounds int) error {
