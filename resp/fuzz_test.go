@@ -1,7 +1,6 @@
 package resp
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/respraft/respraft/fsm"
+	"github.com/respraft/respraft/resp/resptest"
 )
 
 // panicLog records the log lines that report a recovered panic, which
@@ -57,27 +57,6 @@ func startFuzzServer(f *testing.F, log *slog.Logger) string {
 	return addr
 }
 
-// fuzzPing checks on a new connection that the server still answers.
-func fuzzPing(addr string) error {
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := c.Write([]byte("*1\r\n$4\r\nPING\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if line != "+PONG\r\n" {
-		return fmt.Errorf("PING: got %q, want %q", line, "+PONG\r\n")
-	}
-	return nil
-}
-
 // FuzzWire writes arbitrary bytes to a connection of a live server and
 // reads whatever comes back. Whatever the bytes, the server must go on
 // answering other connections, must not panic (not even a panic it
@@ -86,7 +65,7 @@ func fuzzPing(addr string) error {
 func FuzzWire(f *testing.F) {
 	plog := &panicLog{}
 	addr := startFuzzServer(f, slog.New(plog))
-	if err := fuzzPing(addr); err != nil {
+	if err := resptest.Ping(addr); err != nil {
 		f.Fatal(err)
 	}
 	baseline := runtime.NumGoroutine()
@@ -143,7 +122,7 @@ func FuzzWire(f *testing.F) {
 		_, _ = io.Copy(io.Discard, c)
 		c.Close()
 
-		if err := fuzzPing(addr); err != nil {
+		if err := resptest.Ping(addr); err != nil {
 			t.Fatalf("%q: the server no longer answers: %v", data, err)
 		}
 		if p := plog.take(); len(p) > 0 {

@@ -160,12 +160,10 @@ func TestLingerIsBoundedWhenThePreviousGroupHangs(t *testing.T) {
 	}
 }
 
-// countingBackend holds the first Apply until gate is closed and records
-// how many Applies overlap and how many commands each entry carries.
+// countingBackend is a gatedBackend that also records how many Applies
+// overlap and how many commands each entry carries.
 type countingBackend struct {
-	*fakeBackend
-	gate     chan struct{}
-	entered  chan struct{} // capacity 1: the first Apply is waiting
+	*gatedBackend
 	mu       sync.Mutex
 	inflight int
 	most     int
@@ -176,13 +174,8 @@ func (b *countingBackend) Apply(ctx context.Context, data []byte) (*fsm.Result, 
 	b.mu.Lock()
 	b.inflight++
 	b.most = max(b.most, b.inflight)
-	first := len(b.sizes) == 0 && b.inflight == 1
 	b.mu.Unlock()
-	if first {
-		b.entered <- struct{}{}
-		<-b.gate
-	}
-	res, err := b.fakeBackend.Apply(ctx, data)
+	res, err := b.gatedBackend.Apply(ctx, data)
 	b.mu.Lock()
 	b.inflight--
 	if res != nil {
@@ -198,7 +191,7 @@ func (b *countingBackend) Apply(ctx context.Context, data []byte) (*fsm.Result, 
 func TestLeaderHasOneGroupInFlight(t *testing.T) {
 	var cb *countingBackend
 	ts := newTestServerWith(t, Config{}, func(f *fakeBackend) Backend {
-		cb = &countingBackend{fakeBackend: f, gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+		cb = &countingBackend{gatedBackend: &gatedBackend{fakeBackend: f, gate: make(chan struct{}), entered: make(chan struct{}, 1)}}
 		return cb
 	})
 	a, b, c := ts.dial(), ts.dial(), ts.dial()

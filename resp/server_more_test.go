@@ -14,9 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,101 +25,10 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/respraft/respraft/fsm"
+	"github.com/respraft/respraft/resp/resptest"
 )
 
 // ---- helpers ----
-
-// requireTool skips the test when an external program is missing, except
-// under CI=true, where a missing tool is a failure: CI installs them.
-// (The same rule as cmd/respraft's helper of that name.)
-func requireTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required under CI=true but not installed: %v", name, err)
-	}
-	t.Skipf("%s not installed (%v); CI has it", name, err)
-	return ""
-}
-
-// startRedis starts a redis-server of the test's own on a free loopback
-// port, without persistence, and returns its address. It is stopped (only
-// the process started here) when the test ends.
-func startRedis(t *testing.T) string {
-	t.Helper()
-	bin := requireTool(t, "redis-server")
-	dir := t.TempDir()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	logPath := filepath.Join(dir, "redis-server.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		t.Fatalf("starting redis-server: %v", err)
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		logf.Close()
-		close(done)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			b, _ := os.ReadFile(logPath)
-			t.Logf("redis-server log:\n%s", b)
-		}
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			_ = c.SetDeadline(time.Now().Add(2 * time.Second))
-			_, err = c.Write([]byte(encode("PING")))
-			if err == nil {
-				var line string
-				line, err = bufio.NewReader(c).ReadString('\n')
-				if err == nil && line != "+PONG\r\n" {
-					err = fmt.Errorf("PING: %q", line)
-				}
-			}
-			c.Close()
-			if err == nil {
-				return addr
-			}
-		}
-		select {
-		case <-done:
-			t.Fatalf("redis-server exited before serving: %v", err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server on %s not ready: %v", addr, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // dialAddr connects a test conn to any RESP server (respraft or Redis).
 func dialAddr(t *testing.T, addr string) *conn {
@@ -354,7 +260,7 @@ func TestHello(t *testing.T) {
 // TestHelloMatchesRedis sends the same HELLOs to redis-server: the replies
 // must be identical apart from the version and the connection id.
 func TestHelloMatchesRedis(t *testing.T) {
-	raddr := startRedis(t)
+	raddr := resptest.StartRedis(t)
 	ts := newTestServer(t, Config{})
 	rc, sc := dialAddr(t, raddr), ts.dial()
 	norm := func(raw string) string {
@@ -518,7 +424,7 @@ func TestCommandCountAndInfo(t *testing.T) {
 var commandInfoGaps = map[int]string{6: "ACL categories", 8: "key specs"}
 
 func TestCommandInfoMatchesRedis(t *testing.T) {
-	raddr := startRedis(t)
+	raddr := resptest.StartRedis(t)
 	ts := newTestServer(t, Config{})
 	rc, sc := dialAddr(t, raddr), ts.dial()
 
@@ -935,7 +841,7 @@ func TestConfigParamsRoundTrip(t *testing.T) {
 }
 
 func TestConfigMatchesRedis(t *testing.T) {
-	raddr := startRedis(t)
+	raddr := resptest.StartRedis(t)
 	ts := newTestServer(t, Config{})
 	rc, sc := dialAddr(t, raddr), ts.dial()
 	// sortPairs orders a CONFIG GET reply's pairs by name (Redis answers
@@ -1066,7 +972,7 @@ func TestInfoReplicationLeavesOutUnknownReplicas(t *testing.T) {
 // the like are queued inside MULTI and run by EXEC in their place, as in
 // Redis (compared byte for byte); a fired WATCH runs none of them.
 func TestExecRunsLocalCommands(t *testing.T) {
-	raddr := startRedis(t)
+	raddr := resptest.StartRedis(t)
 	ts := newTestServer(t, Config{})
 	for _, tx := range [][]string{
 		{"MULTI", "SET a 1", "PUBLISH ch x", "INCR a", "PUBSUB NUMSUB ch", "CONFIG SET hz 20", "CONFIG GET hz", "GET a", "EXEC"},

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/respraft/respraft/resp/resptest"
 )
 
 // requireDocker returns the compose command ($COMPOSE, else docker-compose,
@@ -28,7 +29,7 @@ import (
 // missing or the daemon does not answer; under CI=true that is a failure.
 func requireDocker(t *testing.T) [][]string {
 	t.Helper()
-	requireTool(t, "docker")
+	resptest.RequireTool(t, "docker")
 	missing := func(format string, args ...any) {
 		t.Helper()
 		msg := fmt.Sprintf(format, args...)
@@ -185,9 +186,9 @@ func (c *composeCluster) client(port int) *redis.Client {
 // `docker compose` (v2); COMPOSE="docker compose" picks one.
 func TestDockerCompose(t *testing.T) {
 	composes := requireDocker(t)
-	requireTool(t, "make")
-	requireTool(t, "redis-cli")
-	requireTool(t, "redis-server")
+	resptest.RequireTool(t, "make")
+	resptest.RequireTool(t, "redis-cli")
+	resptest.RequireTool(t, "redis-server")
 	for _, compose := range composes {
 		t.Run(strings.Join(compose, " "), func(t *testing.T) { testCompose(t, compose) })
 	}
@@ -205,7 +206,7 @@ func testCompose(t *testing.T, compose []string) {
 		compose: compose,
 		project: "respraft-test-" + suffix,
 		image:   "respraft:test-" + suffix,
-		ports:   []int{freePort(t), freePort(t), freePort(t)},
+		ports:   []int{resptest.FreePort(t), resptest.FreePort(t), resptest.FreePort(t)},
 	}
 	t.Cleanup(c.cleanup) // registered first: also removes a half-started cluster
 

@@ -28,14 +28,13 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/respraft/respraft/resp/resptest"
 )
 
 const (
@@ -46,11 +45,11 @@ const (
 )
 
 func TestDiffAgainstRedis(t *testing.T) {
-	requireTool(t, "redis-server")
+	resptest.RequireTool(t, "redis-server")
 	seed := diffSeed(t)
 	n := envPositive(t, "RESPRAFT_DIFF_N", diffDefaultN)
 	t.Logf("seed %d, %d commands (rerun with RESPRAFT_DIFF_SEED=%d RESPRAFT_DIFF_N=%d)", seed, n, seed, n)
-	redisAddr := startRedisServer(t)
+	redisAddr := resptest.StartRedis(t)
 	nd := startNode(t, nodeOpts{})
 	d := newDiffer(t, seed, redisAddr, nd.Addr())
 	d.runReport(n, diffGens(), diffCommands, diffDefaultN)
@@ -76,11 +75,11 @@ const diffFamilyN = 20000
 // TestDiffFamilies runs each registered family against a fresh pair of
 // databases, as a subtest of its own name: -run 'TestDiffFamilies/zset'.
 func TestDiffFamilies(t *testing.T) {
-	requireTool(t, "redis-server")
+	resptest.RequireTool(t, "redis-server")
 	seed := diffSeed(t)
 	n := envPositive(t, "RESPRAFT_DIFF_FAMILY_N", diffFamilyN)
 	t.Logf("seed %d, %d commands per family (rerun with RESPRAFT_DIFF_SEED=%d RESPRAFT_DIFF_FAMILY_N=%d)", seed, n, seed, n)
-	redisAddr := startRedisServer(t)
+	redisAddr := resptest.StartRedis(t)
 	nd := startNode(t, nodeOpts{})
 	for _, fam := range diffFamilies {
 		t.Run(fam.name, func(t *testing.T) {
@@ -183,80 +182,6 @@ var diffCommands = []string{
 	"LPUSH", "RPUSH", "LPUSHX", "RPUSHX", "LPOP", "RPOP", "LLEN", "LRANGE", "LINDEX", "LSET",
 	"LINSERT", "LREM", "LTRIM", "LPOS", "LMOVE", "RPOPLPUSH", "LMPOP",
 	"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "PING", "ECHO",
-}
-
-// startRedisServer starts a real redis-server on a free loopback port with
-// its own temp dir and no persistence, stops that process at cleanup, and
-// returns its address once it answers PING.
-func startRedisServer(t *testing.T) string {
-	t.Helper()
-	bin := requireTool(t, "redis-server")
-	dir := t.TempDir()
-	port := freePort(t)
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	logPath := filepath.Join(dir, "redis-server.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		t.Fatalf("starting redis-server: %v", err)
-	}
-	done := make(chan struct{})
-	var waitErr error
-	go func() {
-		waitErr = cmd.Wait()
-		logf.Close()
-		close(done)
-	}()
-	dumpLog := func() {
-		b, _ := os.ReadFile(logPath)
-		t.Logf("redis-server log:\n%s", b)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			dumpLog()
-		}
-	})
-
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		var lastErr error
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			rc := &respConn{name: "redis", c: c, r: bufio.NewReader(c), w: bufio.NewWriter(c)}
-			v, err := rc.do([]string{"PING"})
-			c.Close()
-			if err == nil && v.kind == '+' && v.str == "PONG" {
-				return addr
-			}
-			lastErr = fmt.Errorf("PING: %v %v", v, err)
-		} else {
-			lastErr = err
-		}
-		if time.Now().After(deadline) {
-			dumpLog()
-			t.Fatalf("redis-server on %s not ready after 15s: %v", addr, lastErr)
-		}
-		select {
-		case <-done:
-			dumpLog()
-			t.Fatalf("redis-server on %s exited before it was ready: %v", addr, waitErr)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 }
 
 // ---------------------------------------------------------------------------

@@ -9,10 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/respraft/respraft/resp/resptest"
 )
 
 // runBinary runs respraft to completion with args and, added to an
@@ -124,7 +127,7 @@ func TestStartupErrorsBeforeDataDir(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "data")
 			// Every case gets its own free ports; the flags of the case
 			// come last, so they win.
-			args := append([]string{"--port", strconv.Itoa(freePort(t)), "--raft-port", strconv.Itoa(freePort(t)),
+			args := append([]string{"--port", strconv.Itoa(resptest.FreePort(t)), "--raft-port", strconv.Itoa(resptest.FreePort(t)),
 				"--dir", dir}, tc.args...)
 			out, code := runBinary(t, tc.env, args...)
 			if code != tc.code {
@@ -379,7 +382,10 @@ func TestActiveExpiry(t *testing.T) {
 // line is written. The ready line reports the procs in use (--procs).
 func TestLogFormatAndLevel(t *testing.T) {
 	t.Run("json", func(t *testing.T) {
-		n := startNode(t, nodeOpts{Extra: []string{"--log-format", "json", "--procs", "1"}})
+		// A count this machine would not pick by itself, so that the
+		// check below sees --procs at work.
+		procs := runtime.NumCPU() + 1
+		n := startNode(t, nodeOpts{Extra: []string{"--log-format", "json", "--procs", strconv.Itoa(procs)}})
 		if err := n.Client(0).Set(context.Background(), "k", "v", 0).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -404,8 +410,8 @@ func TestLogFormatAndLevel(t *testing.T) {
 			}
 			if rec["msg"] == "respraft ready for clients" {
 				sawReady = true
-				if rec["procs"] != 1.0 {
-					t.Errorf("ready line says procs %v, want 1 (--procs 1): %s", rec["procs"], line)
+				if rec["procs"] != float64(procs) {
+					t.Errorf("ready line says procs %v, want %d (--procs %d): %s", rec["procs"], procs, procs, line)
 				}
 			}
 		}
@@ -434,7 +440,7 @@ func TestLogFormatAndLevel(t *testing.T) {
 // TestDatabasesFlag: --databases 4 allows SELECT 0..3 only, and redis-cli
 // -n 3 reads and writes database 3.
 func TestDatabasesFlag(t *testing.T) {
-	requireTool(t, "redis-cli")
+	resptest.RequireTool(t, "redis-cli")
 	n := startNode(t, nodeOpts{Extra: []string{"--databases", "4"}})
 	rc := dialRaw(t, n)
 	for _, tc := range []struct{ db, want string }{
@@ -508,7 +514,7 @@ func TestHealthCommand(t *testing.T) {
 	})
 
 	t.Run("closed port", func(t *testing.T) {
-		addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+		addr := "127.0.0.1:" + strconv.Itoa(resptest.FreePort(t))
 		for _, ready := range []bool{false, true} {
 			if out, code := health(addr, ready); code == 0 {
 				t.Errorf("respraft health (ready=%v) against a closed port: exit 0; output: %s", ready, out)

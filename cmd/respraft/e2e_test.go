@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/respraft/respraft/resp/resptest"
 )
 
 // tutorial is the Redis tutorial session of the single-node issue, one
@@ -55,7 +56,7 @@ var tutorial = []string{
 // be compared.
 func cliSession(t *testing.T, port int, db int, lines []string) []string {
 	t.Helper()
-	cli := requireTool(t, "redis-cli")
+	cli := resptest.RequireTool(t, "redis-cli")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out []string
@@ -111,40 +112,15 @@ func splitCLI(line string) []string {
 }
 
 // startRedis starts a real redis-server on a free port for comparison.
-func startRedis(t *testing.T, extra ...string) int {
+func startRedis(t *testing.T) int {
 	t.Helper()
-	bin := requireTool(t, "redis-server")
-	port := freePort(t)
-	dir := t.TempDir()
-	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
-		"--save", "", "--appendonly", "no", "--daemonize", "no"}, extra...)
-	cmd := exec.Command(bin, args...)
-	logf, _ := os.Create(filepath.Join(dir, "redis.log"))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		logf.Close()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		if err == nil {
-			c.Close()
-			return port
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not start on %d", port)
-		}
-		time.Sleep(20 * time.Millisecond) // polling for the port, bounded by the deadline
-	}
+	_, port, _ := net.SplitHostPort(resptest.StartRedis(t))
+	n, _ := strconv.Atoi(port)
+	return n
 }
 
 func TestTutorialWithRedisCLI(t *testing.T) {
-	requireTool(t, "redis-cli")
+	resptest.RequireTool(t, "redis-cli")
 	n := startNode(t, nodeOpts{})
 	redisPort := startRedis(t)
 	for _, db := range []int{0, 5} {
@@ -545,8 +521,8 @@ type cliPane struct {
 
 func startCLIPane(t *testing.T, port int) *cliPane {
 	t.Helper()
-	tmux := requireTool(t, "tmux")
-	cli := requireTool(t, "redis-cli")
+	tmux := resptest.RequireTool(t, "tmux")
+	cli := resptest.RequireTool(t, "redis-cli")
 	dir := t.TempDir()
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	p := &cliPane{t: t, tmux: tmux, sock: filepath.Join(dir, "tmux.sock"), addr: addr, prompt: addr + ">"}
@@ -634,8 +610,8 @@ func (p *cliPane) hint(input string) string {
 // respraft as against redis-server, from respraft's COMMAND DOCS, and
 // starts without a warning.
 func TestRedisCLIHints(t *testing.T) {
-	requireTool(t, "tmux")
-	requireTool(t, "redis-cli")
+	resptest.RequireTool(t, "tmux")
+	resptest.RequireTool(t, "redis-cli")
 	n := startNode(t, nodeOpts{})
 	ours := startCLIPane(t, n.Port)
 	theirs := startCLIPane(t, startRedis(t))

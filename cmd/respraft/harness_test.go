@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/respraft/respraft/resp/resptest"
 )
 
 var binPath string
@@ -42,32 +42,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// requireTool skips the test when an external program is missing, except
-// under CI=true, where a missing tool is a failure: CI installs them.
-func requireTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required under CI=true but not installed: %v", name, err)
-	}
-	t.Skipf("%s not installed (%v); CI has it (.ci/run installs the Debian packages, docker is on the machine)", name, err)
-	return ""
-}
-
-// freePort returns a loopback port that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 type nodeOpts struct {
@@ -104,10 +78,10 @@ func startNode(t testing.TB, opts nodeOpts) *node {
 	t.Helper()
 	n := &node{t: t, ID: opts.ID, Port: opts.Port, RaftPort: opts.RaftPort, Dir: opts.Dir}
 	if n.Port == 0 {
-		n.Port = freePort(t)
+		n.Port = resptest.FreePort(t)
 	}
 	if n.RaftPort == 0 {
-		n.RaftPort = freePort(t)
+		n.RaftPort = resptest.FreePort(t)
 	}
 	if n.Dir == "" {
 		n.Dir = t.TempDir()
@@ -287,7 +261,7 @@ func (n *node) Client(db int) *redis.Client {
 // redisCLI runs redis-cli against the node and returns its output.
 func redisCLI(t testing.TB, n *node, args ...string) string {
 	t.Helper()
-	cli := requireTool(t, "redis-cli")
+	cli := resptest.RequireTool(t, "redis-cli")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, cli, append([]string{"-p", strconv.Itoa(n.Port)}, args...)...).CombinedOutput()
@@ -425,7 +399,7 @@ func freePorts(t testing.TB, count int) []int {
 	seen := map[int]bool{}
 	var ports []int
 	for len(ports) < count {
-		p := freePort(t)
+		p := resptest.FreePort(t)
 		if !seen[p] {
 			seen[p] = true
 			ports = append(ports, p)
