@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -99,9 +100,10 @@ type Service struct {
 }
 
 type readRound struct {
-	done chan struct{}
-	idx  uint64
-	err  error
+	done    chan struct{}
+	idx     uint64
+	err     error
+	readers int // joined so far, under readMu
 }
 
 // New returns a Service; call Serve to answer peers.
@@ -150,6 +152,7 @@ func (s *Service) readLoop() {
 			return
 		case <-s.readKick:
 		}
+		s.letReadersJoin()
 		s.readMu.Lock()
 		r := s.readPending
 		s.readPending = nil
@@ -162,6 +165,42 @@ func (s *Service) readLoop() {
 		cancel()
 		close(r.done)
 	}
+}
+
+// maxJoinYields bounds how often readLoop yields before a round leaves.
+const maxJoinYields = 8
+
+// letReadersJoin lets the reads that are already runnable join the pending
+// round before it leaves: the first reader's kick wakes readLoop ahead of
+// the readers behind it (clients whose requests arrived together), so
+// without yielding each round would leave with a handful of them and the
+// rest would wait for the next. It yields until two yields in a row bring
+// no new reader (Go's scheduler now and then runs a yielding goroutine
+// again at once, to be fair to the global run queue), so an idle node pays
+// two yields. Under redis-benchmark (50
+// clients, GET through a follower of three) a request to the leader
+// carried 16-24 reads instead of 5-11, and the follower served 55.3k GET/s
+// on average against 49.7k (seven alternating runs, six ahead).
+func (s *Service) letReadersJoin() {
+	quiet := 0
+	for range maxJoinYields {
+		before := s.pendingReaders()
+		runtime.Gosched()
+		if s.pendingReaders() != before {
+			quiet = 0
+		} else if quiet++; quiet == 2 {
+			return
+		}
+	}
+}
+
+func (s *Service) pendingReaders() int {
+	s.readMu.Lock()
+	defer s.readMu.Unlock()
+	if s.readPending == nil {
+		return 0
+	}
+	return s.readPending.readers
 }
 
 func (s *Service) remoteReadIndex(ctx context.Context) (uint64, error) {
@@ -198,6 +237,7 @@ func (s *Service) followerReadIndex(ctx context.Context) (uint64, error) {
 		r = &readRound{done: make(chan struct{})}
 		s.readPending = r
 	}
+	r.readers++
 	s.readMu.Unlock()
 	select {
 	case s.readKick <- struct{}{}:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -29,6 +30,7 @@ type fakeRaft struct {
 	term     atomic.Uint64
 	pairTerm uint64
 	askers   sync.Map
+	forCalls atomic.Int64 // ReadIndexFor calls
 }
 
 func (f *fakeRaft) IsLeader() bool { return f.leader }
@@ -53,6 +55,7 @@ func (f *fakeRaft) ReadIndex(ctx context.Context) (uint64, error) {
 	return f.index.Load(), nil
 }
 func (f *fakeRaft) ReadIndexFor(ctx context.Context, peer, peerAddr string) (uint64, uint64, error) {
+	f.forCalls.Add(1)
 	f.askers.Store(peer+"@"+peerAddr, true)
 	if f.pairTerm != 0 {
 		return f.index.Load(), f.pairTerm, nil
@@ -148,6 +151,44 @@ func TestFollowerReadsShareReadIndexRequests(t *testing.T) {
 		t.Errorf("200 concurrent follower reads made %d read-index requests; they should share rounds", n)
 	}
 	t.Logf("200 follower reads, %d read-index requests", lr.readCalls.Load())
+}
+
+// Readers that are runnable together go to the leader together. On one
+// processor, the first reader's kick runs the read loop before the other
+// readers have run at all; without letting them join, that round would
+// leave with the first reader alone.
+func TestRunnableReadersShareOneReadIndexRequest(t *testing.T) {
+	lr := &fakeRaft{leader: true, pairTerm: 1}
+	_, addr := startService(t, lr)
+	fr := &fakeRaft{leaderAddr: addr}
+	fr.term.Store(1)
+	f, _ := startService(t, fr)
+	if err := f.ReadBarrier(context.Background()); err != nil { // connect to the leader
+		t.Fatal(err)
+	}
+	lr.forCalls.Store(0)
+
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	const readers = 10
+	var wg sync.WaitGroup
+	errs := make(chan error, readers)
+	for range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- f.ReadBarrier(context.Background())
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := lr.forCalls.Load(); n != 1 {
+		t.Errorf("%d readers runnable at once made %d read-index requests, want 1", readers, n)
+	}
 }
 
 // A leader that answers a read index without a round counts on the asker

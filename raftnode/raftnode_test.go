@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -470,6 +471,33 @@ func TestReadBarrierBatchesVerifyLeader(t *testing.T) {
 		}
 		if got := n.readRounds.Load() - start; got != 2 {
 			t.Fatalf("%d readers ran %d VerifyLeader rounds, want 2", readers, got)
+		}
+	})
+
+	t.Run("runnable together", func(t *testing.T) {
+		// On one processor the first reader's kick runs readLoop before
+		// the others have run at all: they must still make its round.
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+		const together = 10
+		start := n.readRounds.Load()
+		var wg sync.WaitGroup
+		errs := make(chan error, together)
+		for range together {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- n.ReadBarrier(ctxT(t, 10*time.Second))
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("ReadBarrier: %v", err)
+			}
+		}
+		if got := n.readRounds.Load() - start; got != 1 {
+			t.Fatalf("%d readers runnable at once ran %d VerifyLeader rounds, want 1", together, got)
 		}
 	})
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 
 	"github.com/hashicorp/raft"
@@ -15,7 +16,7 @@ type readRound struct {
 	done    chan struct{} // closed when idx and err are set
 	idx     uint64        // commit index taken at the start of the round
 	err     error
-	waiters int // readers that joined (tests)
+	waiters int // readers that joined, under readMu
 }
 
 // ReadBarrier returns once a linearizable read may run against the local
@@ -146,6 +147,7 @@ func (n *Node) readLoop() {
 			return
 		case <-n.readKick:
 		}
+		n.letReadersJoin()
 		n.readMu.Lock()
 		r := n.readPending
 		n.readPending = nil
@@ -156,6 +158,35 @@ func (n *Node) readLoop() {
 		r.idx, r.err = n.readRound()
 		close(r.done)
 	}
+}
+
+// maxJoinYields bounds how often readLoop yields before a round starts.
+const maxJoinYields = 8
+
+// letReadersJoin lets the reads that are already runnable join the pending
+// round before it starts, as cluster's read loop does for a follower's
+// requests: the first reader's kick runs readLoop ahead of the readers
+// behind it. It yields until two yields in a row bring no new reader.
+func (n *Node) letReadersJoin() {
+	quiet := 0
+	for range maxJoinYields {
+		before := n.pendingReaders()
+		runtime.Gosched()
+		if n.pendingReaders() != before {
+			quiet = 0
+		} else if quiet++; quiet == 2 {
+			return
+		}
+	}
+}
+
+func (n *Node) pendingReaders() int {
+	n.readMu.Lock()
+	defer n.readMu.Unlock()
+	if n.readPending == nil {
+		return 0
+	}
+	return n.readPending.waiters
 }
 
 // soleVoterReadIndex is the read index of a Ready leader that is the only
