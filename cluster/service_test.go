@@ -127,13 +127,12 @@ func TestFollowerForwardsWritesRestamped(t *testing.T) {
 	}
 }
 
-func TestFollowerReadsShareReadIndexRequests(t *testing.T) {
-	lr := &fakeRaft{leader: true}
-	_, addr := startService(t, lr)
-	f, _ := startService(t, &fakeRaft{leaderAddr: addr})
+// readAtOnce starts n read barriers on f together and waits for them all.
+func readAtOnce(t *testing.T, f *Service, n int) {
+	t.Helper()
 	var wg sync.WaitGroup
-	errs := make(chan error, 200)
-	for i := 0; i < 200; i++ {
+	errs := make(chan error, n)
+	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -147,6 +146,13 @@ func TestFollowerReadsShareReadIndexRequests(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+func TestFollowerReadsShareReadIndexRequests(t *testing.T) {
+	lr := &fakeRaft{leader: true}
+	_, addr := startService(t, lr)
+	f, _ := startService(t, &fakeRaft{leaderAddr: addr})
+	readAtOnce(t, f, 200)
 	if n := lr.readCalls.Load(); n >= 100 {
 		t.Errorf("200 concurrent follower reads made %d read-index requests; they should share rounds", n)
 	}
@@ -170,22 +176,7 @@ func TestRunnableReadersShareOneReadIndexRequest(t *testing.T) {
 
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	const readers = 10
-	var wg sync.WaitGroup
-	errs := make(chan error, readers)
-	for range readers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs <- f.ReadBarrier(context.Background())
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	readAtOnce(t, f, readers)
 	if n := lr.forCalls.Load(); n != 1 {
 		t.Errorf("%d readers runnable at once made %d read-index requests, want 1", readers, n)
 	}

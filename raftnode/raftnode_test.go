@@ -480,22 +480,7 @@ func TestReadBarrierBatchesVerifyLeader(t *testing.T) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 		const together = 10
 		start := n.readRounds.Load()
-		var wg sync.WaitGroup
-		errs := make(chan error, together)
-		for range together {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs <- n.ReadBarrier(ctxT(t, 10*time.Second))
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				t.Fatalf("ReadBarrier: %v", err)
-			}
-		}
+		readAtOnce(t, n, together)
 		if got := n.readRounds.Load() - start; got != 1 {
 			t.Fatalf("%d readers runnable at once ran %d VerifyLeader rounds, want 1", together, got)
 		}
@@ -503,31 +488,38 @@ func TestReadBarrierBatchesVerifyLeader(t *testing.T) {
 
 	t.Run("free running", func(t *testing.T) {
 		start := n.readRounds.Load()
-		gate := make(chan struct{})
-		var wg sync.WaitGroup
-		errs := make(chan error, readers)
-		for range readers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-gate
-				errs <- n.ReadBarrier(ctxT(t, 10*time.Second))
-			}()
-		}
-		close(gate)
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				t.Fatalf("ReadBarrier: %v", err)
-			}
-		}
+		readAtOnce(t, n, readers)
 		got := n.readRounds.Load() - start
 		t.Logf("%d concurrent readers shared %d VerifyLeader rounds", readers, got)
 		if got >= readers/2 {
 			t.Fatalf("%d readers ran %d VerifyLeader rounds, want far fewer", readers, got)
 		}
 	})
+}
+
+// readAtOnce releases count read barriers on n together and waits for
+// them all.
+func readAtOnce(t *testing.T, n *Node, count int) {
+	t.Helper()
+	gate := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, count)
+	for range count {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			errs <- n.ReadBarrier(ctxT(t, 10*time.Second))
+		}()
+	}
+	close(gate)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("ReadBarrier: %v", err)
+		}
+	}
 }
 
 func TestSnapshotAndRestart(t *testing.T) {
