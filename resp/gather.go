@@ -16,9 +16,15 @@ import (
 // until the previous group has its replies, then until the first of its
 // clients comes back (twice the usual delay for that, measured), then
 // while they keep coming back less than lingerGap apart, never longer
-// than lingerMax from the turn. Nobody waits behind a group of one
-// client (a lone client is the one that came back), nor for long behind
-// a group answered long ago.
+// than lingerMax from the turn. Nobody waits when every client of the
+// previous group is in the group already (a lone client writing again is
+// the one that came back), nor for long behind a group answered long ago.
+// A group of one is waited for when another client's write is next: two
+// clients taking turns then share entries instead of each paying a log
+// write. With 2 redis-benchmark clients one node took 3.2k-3.5k SET/s
+// against 1.8k-2.3k when nobody waited behind a group of one, and a
+// three-node leader 1.2k-1.3k against 0.66k-0.75k (alternating runs, all
+// ahead; 50 clients unchanged).
 //
 // Clients that write now and then would make groups wait for nothing, so
 // the committer stops waiting when fewer than lingerPays percent of the
@@ -104,7 +110,7 @@ func (ga *gatherer) add(g *writeGroup, pw *pendingWrite) {
 // wanted reports whether g should wait for the previous group's clients,
 // counting the groups that do not.
 func (ga *gatherer) wanted(g *writeGroup) bool {
-	if len(ga.expect) == 0 || len(ga.prev.writes) < 2 || g.n >= maxGroup {
+	if len(ga.expect) == 0 || g.n >= maxGroup {
 		return false
 	}
 	if !ga.pays && ga.skipped < ga.probe {

@@ -74,6 +74,26 @@ func TestLingerTakesThePreviousGroupsClients(t *testing.T) {
 	}
 }
 
+// Two clients taking turns: b wrote while a's entry was being stored, so
+// b's group is not the client that comes back, and it waits for a; from
+// then on the two share entries instead of each paying a log write.
+func TestLingerJoinsClientsTakingTurns(t *testing.T) {
+	ga := newGatherer()
+	a, b := &client{}, &client{}
+	prev := propose(ga, a)
+	writes := make(chan *pendingWrite, 8)
+	g := newWriteGroup(write(b))
+	ga.add(nil, g.writes[0])
+	if !ga.wanted(g) {
+		t.Fatal("b's group does not wait for a, the previous group's only client")
+	}
+	go answer(prev, writes, a)
+	ga.linger(g, writes, nil)
+	if got := owners(g); len(got) != 2 || !got[a] || !got[b] {
+		t.Fatalf("group has %d writes, want those of a and b", len(g.writes))
+	}
+}
+
 func TestNoLingerForALoneClient(t *testing.T) {
 	ga := newGatherer()
 	a, b := &client{}, &client{}
