@@ -177,10 +177,10 @@ const maxJoinYields = 8
 // rest would wait for the next. It yields until two yields in a row bring
 // no new reader (Go's scheduler now and then runs a yielding goroutine
 // again at once, to be fair to the global run queue), so an idle node pays
-// two yields. Under redis-benchmark (50
-// clients, GET through a follower of three) a request to the leader
-// carried 16-24 reads instead of 5-11, and the follower served 55.3k GET/s
-// on average against 49.7k (seven alternating runs, six ahead).
+// two yields. Under redis-benchmark (50 clients, GET through a follower of
+// three) a request to the leader carried 16-24 reads instead of 5-11, and
+// the follower served 55.3k GET/s on average against 49.7k (seven
+// alternating runs, six ahead).
 func (s *Service) letReadersJoin() {
 	quiet := 0
 	for range maxJoinYields {
