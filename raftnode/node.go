@@ -119,6 +119,7 @@ type Node struct {
 	raft         *raft.Raft
 	fsm          FSM
 	bolt         *raftboltdb.BoltStore
+	trans        *heartbeatGate
 	turns        *turnStore
 	snaps        *raft.FileSnapshotStore
 	mux          *Mux
@@ -219,12 +220,12 @@ func New(cfg Config, f FSM) (n *Node, err error) {
 	}
 	ln := mux.Listen(RaftByte)
 	undo = append(undo, func() { ln.Close() })
-	trans := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
+	trans := &heartbeatGate{NetworkTransport: raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream:  &streamLayer{Listener: ln, advertise: advertiseAddr(advertise)},
 		MaxPool: transportPool,
 		Timeout: transportTimout,
 		Logger:  hl.Named("net"),
-	})
+	})}
 	undo = append(undo, func() { trans.Close() })
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -235,6 +236,7 @@ func New(cfg Config, f FSM) (n *Node, err error) {
 		dir:          cfg.Dir,
 		fsm:          f,
 		bolt:         bolt,
+		trans:        trans,
 		turns:        turns,
 		snaps:        snaps,
 		mux:          mux,
@@ -724,6 +726,7 @@ func (n *Node) shutdown(ctx context.Context) error {
 		}
 	}
 	n.wg.Wait()
+	n.trans.close()
 	if err := n.bolt.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("raftnode: close raft.db: %w", err))
 	}

@@ -561,6 +561,12 @@ func TestSnapshotAndRestart(t *testing.T) {
 	if err := n1.Shutdown(ctxT(t, 10*time.Second)); err != nil {
 		t.Fatalf("second Shutdown: %v", err)
 	}
+	n1.trans.mu.RLock()
+	gated := n1.trans.closed
+	n1.trans.mu.RUnlock()
+	if !gated {
+		t.Fatal("Shutdown closed raft.db with the heartbeat path still open")
+	}
 	if _, _, err := n1.Apply(context.Background(), []byte("set x 1")); !errors.Is(err, ErrShutdown) {
 		t.Fatalf("Apply after Shutdown: %v, want ErrShutdown", err)
 	}
