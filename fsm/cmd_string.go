@@ -183,7 +183,9 @@ func setGeneric(c *Ctx, key, val []byte, flags int, expire []byte, name string, 
 			return
 		}
 	}
-	if flags&setGet != 0 {
+	var found bool // only NX and XX ask, so a plain SET looks nothing up
+	switch {
+	case flags&setGet != 0:
 		old, isStr := lookupType[*strValue](c, key)
 		if !isStr {
 			return // WRONGTYPE, nothing set
@@ -193,8 +195,10 @@ func setGeneric(c *Ctx, key, val []byte, flags int, expire []byte, name string, 
 		} else {
 			c.Bulk(old.b)
 		}
+		found = old != nil
+	case flags&(setNX|setXX) != 0:
+		found = c.lookup(key) != nil
 	}
-	found := c.lookup(key) != nil
 	if (flags&setNX != 0 && found) || (flags&setXX != 0 && !found) {
 		if flags&setGet == 0 {
 			c.Raw(abortRep)

@@ -146,13 +146,13 @@ func (c *Ctx) setValueKeepTTL(key string, v value) {
 }
 
 func (c *Ctx) setValueIn(db *DB, key string, v value, expireAt int64) {
-	if old, ok := db.keys.Get(key); ok && old.expireAt != 0 {
+	old, ok := db.keys.Swap(key, &entry{val: v, expireAt: expireAt, version: c.Index, gen: c.st.gen, atime: c.Now})
+	if ok && old.expireAt != 0 {
 		db.ttl.Delete(ttlItem{at: old.expireAt, key: key})
 		if old.expireAt <= c.Now {
 			c.countExpired()
 		}
 	}
-	db.keys.Set(key, &entry{val: v, expireAt: expireAt, version: c.Index, gen: c.st.gen, atime: c.Now})
 	c.touch(db, key)
 	if expireAt != 0 {
 		db.ttl.Set(ttlItem{at: expireAt, key: key})

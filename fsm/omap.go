@@ -60,6 +60,13 @@ func (m *omap[V]) Set(k string, v V) bool {
 	return !replaced
 }
 
+// Swap stores v under k and returns the value it replaced, if any: Get
+// and Set in one descent of the tree.
+func (m *omap[V]) Swap(k string, v V) (V, bool) {
+	old, replaced := m.t.Set(item[V]{h: keyHash(k), k: k, v: v})
+	return old.v, replaced
+}
+
 // Delete removes k and returns its old value.
 func (m *omap[V]) Delete(k string) (V, bool) {
 	it, ok := m.t.Delete(item[V]{h: keyHash(k), k: k})
