@@ -162,11 +162,25 @@ func (d *decoder) bytes() []byte {
 }
 
 func (d *decoder) argv() [][]byte {
+	var arena [][]byte
+	return d.argvIn(&arena, 0)
+}
+
+// argvIn is argv with the slice taken from *arena, which is replaced by a
+// new one (room for n arguments, or for guess if more) when it is too
+// small: one allocation for the arguments of many commands. Each argv is
+// capped, so appending to one never writes into the next.
+func (d *decoder) argvIn(arena *[][]byte, guess int) [][]byte {
 	n := d.count()
 	if d.err != nil {
 		return nil
 	}
-	argv := make([][]byte, n)
+	a := *arena
+	if cap(a)-len(a) < n {
+		a = make([][]byte, 0, max(n, guess))
+	}
+	argv := a[len(a) : len(a)+n : len(a)+n]
+	*arena = a[:len(a)+n]
 	for i := range argv {
 		argv[i] = d.bytes()
 	}
@@ -179,9 +193,10 @@ func decodeCommands(body []byte) (nowMs int64, cmds []Cmd, err error) {
 	n := d.count()
 	if d.err == nil {
 		cmds = make([]Cmd, n)
+		var arena [][]byte
 		for i := range cmds {
 			cmds[i].DB = int(d.uvarint())
-			cmds[i].Argv = d.argv()
+			cmds[i].Argv = d.argvIn(&arena, 4*(n-i)) // guess: most writes have 3 or 4 arguments
 		}
 	}
 	return nowMs, cmds, d.err

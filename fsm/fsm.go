@@ -188,14 +188,22 @@ func (f *FSM) tick(nowMs int64) {
 }
 
 func (f *FSM) applyCtx(index uint64, db int) *Ctx {
-	c := &Ctx{st: f.st, Now: f.st.clock, Index: index, seed: index, log: f.log, expired: &f.expiredKeys}
+	c := new(Ctx)
+	f.resetApplyCtx(c, index, db)
+	return c
+}
+
+// resetApplyCtx makes c a fresh context for applying a command of the
+// entry at index (applyCommands reuses one for all of an entry's
+// commands).
+func (f *FSM) resetApplyCtx(c *Ctx, index uint64, db int) {
+	*c = Ctx{st: f.st, Now: f.st.clock, Index: index, seed: index, log: f.log, expired: &f.expiredKeys}
 	if f.recording {
 		c.ready = &f.readyBuf
 	}
 	if !c.selectDB(db) {
 		c.selectDB(0)
 	}
-	return c
 }
 
 func applyCommands(f *FSM, index uint64, body []byte) (*Result, error) {
@@ -205,15 +213,24 @@ func applyCommands(f *FSM, index uint64, body []byte) (*Result, error) {
 	}
 	f.tick(nowMs)
 	res := &Result{Replies: make([][]byte, len(cmds))}
+	// One context and one reply buffer serve every command of the entry;
+	// each reply is a capped slice of the buffer, so no reply can grow
+	// into the next. (A buffer that has to grow leaves the replies so far
+	// in the old array, where they stay valid.)
+	c := new(Ctx)
+	out := make([]byte, 0, 8*len(cmds))
 	for i, cmd := range cmds {
-		c := f.applyCtx(index, cmd.DB)
+		f.resetApplyCtx(c, index, cmd.DB)
 		c.seed = index<<8 | uint64(i&0xff)
+		start := len(out)
+		c.out = out
 		if cmd.DB < 0 || cmd.DB >= len(f.st.dbs) {
 			c.Error(ErrDBIndex)
 		} else {
 			c.run(cmd.Argv)
 		}
-		res.Replies[i] = c.out
+		out = c.out
+		res.Replies[i] = out[start:len(out):len(out)]
 	}
 	return res, nil
 }
