@@ -30,10 +30,11 @@ type state struct {
 	gen   uint64            // snapshot generation, for copy-on-write of entries
 	meta  map[string]string // member id -> client address (EntryMeta)
 	once  *onceTable        // recorded replies of EntryOnce ids
+	waitq *waitQueue        // blocked clients in the order they blocked (waitq.go)
 }
 
 func newState(databases int) *state {
-	st := &state{dbs: make([]*DB, databases), meta: make(map[string]string), once: newOnceTable()}
+	st := &state{dbs: make([]*DB, databases), meta: make(map[string]string), once: newOnceTable(), waitq: newWaitQueue()}
 	for i := range st.dbs {
 		st.dbs[i] = newDB()
 	}

@@ -25,12 +25,15 @@ import (
 //	                  byte type, bytes value)          keys
 //	uvarint n, n x (bytes member id, bytes client address)  cluster members
 //	uvarint n, n x (bytes id, varint at, bytes reply)   EntryOnce records, oldest first
+//	uvarint next, uvarint n, n x (bytes id, uvarint seq, uvarint db, byte zset,
+//	                  varint until, uvarint k, k x bytes key)  blocked clients (waitq.go)
 //	8 bytes big-endian CRC-64/ECMA of everything above
 //
 // "bytes" is a uvarint length followed by the bytes.
 const (
-	snapshotMagic   = "RSPRAFT\x02"
-	snapshotMagicV1 = "RSPRAFT\x01"
+	snapshotMagic   = "RSPRAFT\x03"
+	snapshotMagicV2 = "RSPRAFT\x02" // no queue of blocked clients
+	snapshotMagicV1 = "RSPRAFT\x01" // nor EntryOnce records
 )
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
@@ -56,6 +59,7 @@ type fsmSnapshot struct {
 	dbs   []snapshotDB
 	meta  map[string]string
 	once  *onceTable
+	waitq *waitQueue
 	log   interface{ Info(string, ...any) }
 }
 
@@ -68,7 +72,7 @@ func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
 	st := f.st
 	st.gen++
 	s := &fsmSnapshot{index: f.applied.Load(), clock: st.clock, dbs: make([]snapshotDB, len(st.dbs)), log: f.log,
-		meta: make(map[string]string, len(st.meta)), once: st.once.copy()}
+		meta: make(map[string]string, len(st.meta)), once: st.once.copy(), waitq: st.waitq.copy()}
 	for k, v := range st.meta {
 		s.meta[k] = v
 	}
@@ -160,6 +164,9 @@ func (s *fsmSnapshot) write(w io.Writer) error {
 	if err := put(appendOnce(scratch[:0], s.once)); err != nil {
 		return err
 	}
+	if err := put(appendWaitQueue(scratch[:0], s.waitq)); err != nil {
+		return err
+	}
 	if err := bw.Flush(); err != nil {
 		return err
 	}
@@ -233,7 +240,7 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	loaded := f.wallClock() // the keys' access time (OBJECT IDLETIME)
 	r := &crcReader{r: bufio.NewReaderSize(rc, 64<<10), crc: crc64.New(crcTable)}
 	magic := string(r.full(uint64(len(snapshotMagic))))
-	if r.err == nil && magic != snapshotMagic && magic != snapshotMagicV1 {
+	if r.err == nil && magic != snapshotMagic && magic != snapshotMagicV2 && magic != snapshotMagicV1 {
 		return fmt.Errorf("%w: unknown magic %q", ErrBadSnapshot, magic)
 	}
 	index := r.uvarint()
@@ -297,7 +304,7 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 		id := string(r.bytes())
 		st.meta[id] = string(r.bytes())
 	}
-	if magic == snapshotMagic {
+	if magic != snapshotMagicV1 {
 		no := r.uvarint()
 		for j := uint64(0); j < no && r.err == nil; j++ {
 			id := string(r.bytes())
@@ -308,6 +315,9 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 				st.once.order = append(st.once.order, id)
 			}
 		}
+	}
+	if magic == snapshotMagic {
+		st.waitq = readWaitQueue(r)
 	}
 	if r.err != nil {
 		return fmt.Errorf("%w: %v", ErrBadSnapshot, r.err)

@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
@@ -24,16 +25,29 @@ import (
 // died with it in flight) is proposed again with the same id, so an
 // element is never popped for a client that did not get it.
 //
-// Fairness: among clients blocked on the same key, the first whose
-// attempt is applied wins; Redis's first-come order is kept only in that
-// the clients of one node are woken in the order they blocked.
+// Order: the clients blocked on a key are served in the order they
+// blocked, cluster-wide, as in Redis. An attempt is an EntryBlock carrying
+// the client's block id: the state machine registers a client whose
+// attempt found nothing, and keeps what a key holds for the clients
+// registered first (fsm/waitq.go). This node refreshes its clients'
+// registrations every blockRefresh, and withdraws one when its client
+// stops waiting; those of a node that died lapse after blockLease. A
+// client whose attempt found the data kept for an earlier one tries again
+// after claimRetry, in case that one's registration lapses meanwhile.
 
-// onceRetryFor bounds how long an attempt whose outcome is unknown is
-// retried before the client gets -UNKNOWN.
-const onceRetryFor = 30 * time.Second
+const (
+	// onceRetryFor bounds how long an attempt whose outcome is unknown is
+	// retried before the client gets -UNKNOWN.
+	onceRetryFor = 30 * time.Second
+
+	blockLease   = 3 * time.Second
+	blockRefresh = time.Second
+	claimRetry   = time.Second
+)
 
 // waiter is one blocked client.
 type waiter struct {
+	id   string // block id, the same for all its attempts
 	db   int
 	keys []string
 	wake chan struct{} // capacity 1: a change to one of the keys since the last look
@@ -42,27 +56,28 @@ type waiter struct {
 // blockedSet is the node's blocked clients, woken by the state machine's
 // ready hook.
 type blockedSet struct {
-	f  *fsm.FSM
-	mu sync.Mutex
-	by map[fsm.DBKey][]*waiter // in the order they blocked
-	n  int
+	f       *fsm.FSM
+	mu      sync.Mutex
+	by      map[fsm.DBKey][]*waiter // in the order they blocked
+	all     map[*waiter]struct{}
+	unblock chan string // block ids to withdraw (refreshLoop)
 }
 
 func newBlockedSet(f *fsm.FSM) *blockedSet {
-	bs := &blockedSet{f: f, by: make(map[fsm.DBKey][]*waiter)}
+	bs := &blockedSet{f: f, by: make(map[fsm.DBKey][]*waiter), all: make(map[*waiter]struct{}), unblock: make(chan string, 1024)}
 	f.SetReadyHook(bs.ready)
 	return bs
 }
 
-func (bs *blockedSet) add(db int, keys [][]byte) *waiter {
-	w := &waiter{db: db, wake: make(chan struct{}, 1)}
+func (bs *blockedSet) add(id string, db int, keys [][]byte) *waiter {
+	w := &waiter{id: id, db: db, wake: make(chan struct{}, 1)}
 	bs.mu.Lock()
+	bs.all[w] = struct{}{}
 	for _, k := range keys {
 		w.keys = append(w.keys, string(k))
 		dk := fsm.DBKey{DB: db, Key: string(k)}
 		bs.by[dk] = append(bs.by[dk], w)
 	}
-	bs.n++
 	bs.mu.Unlock()
 	bs.f.AddWaiters(1)
 	return w
@@ -70,6 +85,7 @@ func (bs *blockedSet) add(db int, keys [][]byte) *waiter {
 
 func (bs *blockedSet) remove(w *waiter) {
 	bs.mu.Lock()
+	delete(bs.all, w)
 	for _, k := range w.keys {
 		dk := fsm.DBKey{DB: w.db, Key: k}
 		ws := bs.by[dk]
@@ -85,16 +101,83 @@ func (bs *blockedSet) remove(w *waiter) {
 			bs.by[dk] = ws
 		}
 	}
-	bs.n--
 	bs.mu.Unlock()
 	bs.f.AddWaiters(-1)
+}
+
+// ids returns the block ids of the node's blocked clients.
+func (bs *blockedSet) ids() [][]byte {
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
+	ids := make([][]byte, 0, len(bs.all))
+	for w := range bs.all {
+		ids = append(ids, []byte(w.id))
+	}
+	return ids
+}
+
+// withdraw asks refreshLoop to withdraw a registration (best effort: one
+// that is not withdrawn lapses after blockLease).
+func (bs *blockedSet) withdraw(id string) {
+	select {
+	case bs.unblock <- id:
+	default:
+	}
+}
+
+// refreshLoop keeps this node's blocked clients registered in the state
+// machine, and withdraws those that stopped waiting, in batches.
+func (s *Server) refreshLoop() {
+	defer s.bgWG.Done()
+	t := time.NewTicker(blockRefresh)
+	defer t.Stop()
+	apply := func(data []byte) {
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ApplyTimeout)
+		defer cancel()
+		if _, err := s.be.Apply(ctx, data); err != nil {
+			s.log.Debug("blocked clients' registrations not updated", "err", err)
+		}
+	}
+	for {
+		select {
+		case <-s.stop:
+			// Withdraw what is still registered, so that the clients of
+			// other nodes do not wait for these to lapse (best effort).
+			ids := s.blocked.ids()
+			for len(s.blocked.unblock) > 0 {
+				ids = append(ids, []byte(<-s.blocked.unblock))
+			}
+			if len(ids) > 0 {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				_, _ = s.be.Apply(ctx, fsm.EncodeUnblock(time.Now().UnixMilli(), ids...))
+				cancel()
+			}
+			return
+		case <-t.C:
+			if ids := s.blocked.ids(); len(ids) > 0 {
+				apply(fsm.EncodeRefresh(time.Now().UnixMilli(), blockLease.Milliseconds(), ids...))
+			}
+		case id := <-s.blocked.unblock:
+			ids := [][]byte{[]byte(id)}
+		more:
+			for len(ids) < 256 {
+				select {
+				case id := <-s.blocked.unblock:
+					ids = append(ids, []byte(id))
+				default:
+					break more
+				}
+			}
+			apply(fsm.EncodeUnblock(time.Now().UnixMilli(), ids...))
+		}
+	}
 }
 
 // count is the number of blocked clients (INFO clients).
 func (bs *blockedSet) count() int {
 	bs.mu.Lock()
 	defer bs.mu.Unlock()
-	return bs.n
+	return len(bs.all)
 }
 
 // ready is the state machine's hook: it runs on raft's apply goroutine,
@@ -136,16 +219,28 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 		timeout = t.C
 	}
 	db := cl.getDB()
-	w := s.blocked.add(db, keys)
+	cl.onceSeq++
+	w := s.blocked.add(s.onceIDPrefix+"b"+strconv.FormatInt(cl.id, 10)+"/"+strconv.FormatUint(cl.onceSeq, 10), db, keys)
 	defer s.blocked.remove(w)
+	served := false
+	defer func() {
+		if !served {
+			s.blocked.withdraw(w.id)
+		}
+	}()
 	var gone <-chan struct{}
+	var rt *time.Timer // claimRetry's
 	for {
-		reply, err := b.popOnce(db, argv)
+		if rt != nil {
+			rt.Stop()
+		}
+		reply, err := b.popOnce(w, argv)
 		if err != nil {
 			b.error(errorReply(err))
 			return
 		}
 		if string(reply) != "*-1\r\n" && string(reply) != "$-1\r\n" {
+			served = true // the state machine has dropped its registration
 			b.reply(reply)
 			return
 		}
@@ -155,9 +250,23 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 			defer h.stop()
 			gone = h.gone
 		}
+		// Data here after a null: it is kept for a client that blocked
+		// earlier. Look again later in case that one's registration lapses.
+		var retry <-chan time.Time
+		if s.fsm.HasBlockingData(cmd.Command, db, keys) {
+			if rt == nil {
+				rt = time.NewTimer(claimRetry)
+				defer rt.Stop()
+			} else {
+				rt.Reset(claimRetry)
+			}
+			retry = rt.C
+		}
 	wait:
 		for {
 			select {
+			case <-retry:
+				break wait
 			case <-w.wake:
 				select {
 				case <-gone: // hung up meanwhile: must not pop for it
@@ -187,15 +296,15 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 
 func (b *burst) nullArray() { b.conn.WriteRaw([]byte("*-1\r\n")) }
 
-// popOnce proposes one attempt of a blocking command under a new id, and
-// proposes it again with the same id while its outcome is unknown.
-func (b *burst) popOnce(db int, argv [][]byte) ([]byte, error) {
+// popOnce proposes one attempt of w's blocking command under a new id,
+// and proposes it again with the same id while its outcome is unknown.
+func (b *burst) popOnce(w *waiter, argv [][]byte) ([]byte, error) {
 	s := b.s
 	b.cl.onceSeq++
 	id := []byte(s.onceIDPrefix + strconv.FormatInt(b.cl.id, 10) + "/" + strconv.FormatUint(b.cl.onceSeq, 10))
 	start := time.Now()
 	for {
-		res, err := s.propose(fsm.EncodeOnce(time.Now().UnixMilli(), id, db, argv))
+		res, err := s.propose(fsm.EncodeBlock(time.Now().UnixMilli(), id, []byte(w.id), blockLease.Milliseconds(), w.db, argv))
 		if err == nil {
 			if len(res.Replies) != 1 {
 				return nil, ErrUnknownOutcome

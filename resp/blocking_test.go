@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -73,4 +74,48 @@ func TestBlockingPopWaitsForAPush(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	expect(t, pusher.do("RPUSH q2 x", "LRANGE q2 0 -1"), ":1\r\n", "*1\r\n$1\r\nx\r\n")
+}
+
+// TestBlockedClientsInOrder: clients blocked on a key are served in the
+// order they blocked, and a client that stops waiting (timeout, hang-up)
+// withdraws its place in the state machine's queue.
+func TestBlockedClientsInOrder(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	pusher := ts.dial()
+	queued := func(n int) {
+		t.Helper()
+		waitFor(t, "cluster_blocked_clients:"+strconv.Itoa(n), func() bool {
+			return strings.Contains(pusher.do("INFO clients")[0], "cluster_blocked_clients:"+strconv.Itoa(n)+"\r\n")
+		})
+	}
+	var waiters []*conn
+	for range 3 {
+		w := ts.dial()
+		if _, err := w.c.Write([]byte(encode("BLPOP q 10"))); err != nil {
+			t.Fatal(err)
+		}
+		waiters = append(waiters, w)
+		queued(len(waiters))
+	}
+	for i, w := range waiters {
+		expect(t, pusher.do("RPUSH q e"+strconv.Itoa(i)), ":1\r\n")
+		if got, want := w.reply(), "*2\r\n$1\r\nq\r\n$2\r\ne"+strconv.Itoa(i)+"\r\n"; got != want {
+			t.Fatalf("client %d that blocked got %q, want %q", i, got, want)
+		}
+	}
+	queued(0)
+
+	// A timeout and a hang-up withdraw their registrations.
+	timeout, gone := ts.dial(), ts.dial()
+	for _, c := range []*conn{timeout, gone} {
+		if _, err := c.c.Write([]byte(encode("BLPOP q 0.3"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queued(2)
+	gone.c.Close()
+	if got := timeout.reply(); got != "*-1\r\n" {
+		t.Fatalf("BLPOP with a timeout: %q", got)
+	}
+	queued(0)
 }

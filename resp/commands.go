@@ -802,6 +802,7 @@ func (s *Server) infoSections(cl *client) []infoSection {
 		{"Clients", []Field{
 			{"connected_clients", itoa(int64(nclients))},
 			{"blocked_clients", itoa(int64(s.blocked.count()))},
+			{"cluster_blocked_clients", itoa(int64(s.fsm.QueuedClients()))},
 			{"read_consistency", level},
 		}},
 		{"Memory", []Field{

@@ -177,9 +177,10 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 	s.ln = &drainListener{Listener: guardListener{l}, closed: make(chan struct{})}
 	s.rs = redcon.NewServer(l.Addr().String(), s.handle, s.accept, s.closed)
-	s.bgWG.Add(2)
+	s.bgWG.Add(3)
 	go s.expireLoop()
 	go s.commitLoop()
+	go s.refreshLoop()
 	s.drainMu.Unlock()
 	s.log.Info("serving clients", "addr", l.Addr().String())
 	err := s.rs.Serve(s.ln)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -174,6 +175,17 @@ func TestClusterBlockingPops(t *testing.T) {
 			case p := <-pops:
 				got[p.elem]++
 			case <-deadline:
+				// What was left, and who waited for it.
+				for _, nd := range c.Nodes {
+					info, err := nd.Client(0).Info(context.Background(), "clients").Result()
+					la, _ := nd.Client(0).LLen(context.Background(), "jobs:a").Result()
+					lb, _ := nd.Client(0).LLen(context.Background(), "jobs:b").Result()
+					t.Logf("%s: %d and %d elements left; %q (%v)", nd.name(), la, lb, info, err)
+				}
+				popErrs.Range(func(k, v any) bool {
+					t.Logf("poppers saw %d x %v", v.(*atomic.Int64).Load(), k)
+					return true
+				})
 				t.Fatalf("%d of %d pushed elements popped", len(got), want)
 			}
 		}
@@ -406,5 +418,105 @@ func TestClusterBlockingMovesAndZpops(t *testing.T) {
 		t.Errorf("BZMPOP: got %s, want [z4 [[a 1] [b 2]]]", got)
 	}
 	sameOnEvery([]any{"ZRANGE", "z4", 0, -1}, "[c]")
+	c.WaitConverged(t)
+}
+
+// TestClusterBlockedClientsInOrder: clients blocked on one key from
+// different nodes are served in the order they blocked, whichever node
+// takes the push and whichever node leads; and the registration of a
+// client whose node died lapses, so the clients behind it are served.
+func TestClusterBlockedClientsInOrder(t *testing.T) {
+	c := startCluster(t, 3)
+	ctx := context.Background()
+	queued := func(nd *node, n int) {
+		t.Helper()
+		want := fmt.Sprintf("cluster_blocked_clients:%d\r\n", n)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			info, err := nd.Client(0).Info(ctx, "clients").Result()
+			if err == nil && strings.Contains(info, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never reported %q: %q, %v", nd.name(), strings.TrimSpace(want), info, err)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	type popped struct {
+		res []string
+		err error
+	}
+	block := func(nd *node, key string, timeout time.Duration) <-chan popped {
+		ch := make(chan popped, 1)
+		cl := redis.NewClient(&redis.Options{Addr: nd.Addr(), Protocol: 2, MaxRetries: -1, ReadTimeout: -1})
+		go func() {
+			defer cl.Close()
+			res, err := cl.BLPop(ctx, timeout, key).Result()
+			ch <- popped{res, err}
+		}()
+		return ch
+	}
+	wait := func(ch <-chan popped, within time.Duration) popped {
+		t.Helper()
+		select {
+		case p := <-ch:
+			return p
+		case <-time.After(within):
+			t.Fatalf("no reply within %v", within)
+			return popped{}
+		}
+	}
+
+	// Every pair of nodes, both ways round; the third node takes the
+	// pushes. The second client's attempts are often applied first (its
+	// node may lead, or just be quicker), yet the first client is served
+	// first.
+	round := 0
+	for i := range c.Nodes {
+		for _, swap := range []bool{false, true} {
+			first, second, pusher := c.Nodes[(i+1)%3], c.Nodes[(i+2)%3], c.Nodes[i]
+			if swap {
+				first, second = second, first
+			}
+			key := fmt.Sprintf("fifo:%d", round)
+			a := block(first, key, 20*time.Second)
+			queued(second, 1)
+			b := block(second, key, 20*time.Second)
+			queued(pusher, 2)
+			for _, elem := range []string{"x", "y"} {
+				if err := pusher.Client(0).RPush(ctx, key, elem).Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			pa, pb := wait(a, 10*time.Second), wait(b, 10*time.Second)
+			if pa.err != nil || pb.err != nil || pa.res[1] != "x" || pb.res[1] != "y" {
+				t.Fatalf("round %d: blocked on %s first, then on %s; pushed x, y through %s: first got %v (%v), second %v (%v)",
+					round, first.name(), second.name(), pusher.name(), pa.res, pa.err, pb.res, pb.err)
+			}
+			round++
+		}
+	}
+	queued(c.Nodes[0], 0)
+
+	// A client blocked on a node that is then killed keeps its place only
+	// until its lease ends: the client behind it is served meanwhile.
+	dead, live := c.Followers()[0], c.Leader()
+	block(dead, "fifo:dead", 0)
+	queued(live, 1)
+	dead.Kill()
+	b := block(live, "fifo:dead", 0)
+	queued(live, 2)
+	start := time.Now()
+	if err := live.Client(0).RPush(ctx, "fifo:dead", "z").Err(); err != nil {
+		t.Fatal(err)
+	}
+	p := wait(b, 15*time.Second)
+	if p.err != nil || p.res[1] != "z" {
+		t.Fatalf("client behind a dead node's client: %v, %v", p.res, p.err)
+	}
+	t.Logf("served %v after the push, behind a dead node's client", time.Since(start).Round(time.Millisecond))
+	dead.Restart()
+	dead.WaitReady(30 * time.Second)
 	c.WaitConverged(t)
 }
