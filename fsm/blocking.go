@@ -19,8 +19,9 @@ import (
 //
 // A retried proposal must not pop twice: when the outcome of a pop is
 // unknown (the leader died with the entry in flight) resp proposes it
-// again with the same id as an EntryOnce, and the state machine answers a
-// repeated id with the reply it recorded the first time.
+// again with the same id, as an EntryBlock (waitq.go; EntryOnce before it),
+// and the state machine answers a repeated id with the reply it recorded
+// the first time it popped something.
 
 func init() {
 	register([]Command{

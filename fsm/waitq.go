@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"slices"
+	"strconv"
 )
 
 // The queue of blocked clients, cluster-wide.
@@ -15,13 +16,14 @@ import (
 // Redis's order across nodes, an attempt that finds nothing registers its
 // client in this queue, which is part of the replicated state; and an
 // attempt may take from a key only when no client registered before it
-// waits on that key for what the key holds (a list, or a sorted set).
-// The others get the same null as an empty key would give, and try again
-// when the key changes next: when the first client has taken its element.
+// waits on that key for what the key holds (a list, or a sorted set): it
+// pops as if such keys were empty. A client that gets nothing that way
+// gets the same null an empty key would give, and tries again when one of
+// its keys changes next: when the first client has taken its element.
 //
 // A registration lapses: the client's node refreshes its registrations
-// every few seconds (EntryRefresh) and withdraws one when its client stops
-// waiting (EntryUnblock: timeout, hang-up). A node that dies withdraws
+// every second (resp's blockRefresh, EntryRefresh) and withdraws one when
+// its client stops waiting (EntryUnblock: timeout, hang-up). A node that dies withdraws
 // nothing, so its clients' registrations end when their lease does, and
 // until then the clients behind them wait (their nodes try again while
 // the data is there). Registrations are ordered by the log, so every
@@ -141,18 +143,19 @@ func (q *waitQueue) register(id string, db int, zset bool, keys []string, until 
 	q.next++
 }
 
-// claimed reports whether a client registered before id (or any, if id is
-// not registered) waits on one of keys in db for what that key holds now:
-// then it is that client's to take. Lapsed registrations met on the way
-// are dropped.
-func (q *waitQueue) claimed(c *Ctx, id string, db int, zset bool, keys []string) bool {
+// claimed returns those of keys (in db) that hold what the client id waits
+// for (a list, or a sorted set) and that a client registered before id (or
+// any registered client, if id is not) waits on: theirs to take. Lapsed
+// registrations met on the way are dropped.
+func (q *waitQueue) claimed(c *Ctx, id string, db int, zset bool, keys []string) map[string]bool {
 	if len(q.byID) == 0 {
-		return false
+		return nil
 	}
 	mine := ^uint64(0)
 	if w, ok := q.byID[id]; ok {
 		mine = w.seq
 	}
+	var out map[string]bool
 	for _, k := range keys {
 		if !holds(c, k, zset) {
 			continue
@@ -171,10 +174,47 @@ func (q *waitQueue) claimed(c *Ctx, id string, db int, zset bool, keys []string)
 			c.dropped(q.remove(l))
 		}
 		if found {
-			return true
+			if out == nil {
+				out = make(map[string]bool)
+			}
+			out[k] = true
 		}
 	}
-	return false
+	return out
+}
+
+// withoutKeys returns argv, a blocking command, with the keys in drop
+// left out (nil if that leaves none): it then pops only from the others,
+// in their order, as if the dropped keys were empty.
+func withoutKeys(name string, argv [][]byte, drop map[string]bool) [][]byte {
+	var head, keys, tail [][]byte
+	switch name {
+	case "blpop", "brpop", "bzpopmin", "bzpopmax":
+		head, keys, tail = argv[:1], argv[1:len(argv)-1], argv[len(argv)-1:]
+	case "blmpop", "bzmpop":
+		n, _ := parseInt(argv[2]) // checked by BlockingTimeout
+		head, keys, tail = argv[:2], argv[3:3+n], argv[3+n:]
+	default: // blmove, brpoplpush: one source key
+		return nil
+	}
+	out := append([][]byte(nil), head...)
+	if name == "blmpop" || name == "bzmpop" {
+		out = append(out, nil) // numkeys, set below
+	}
+	kept := 0
+	for _, k := range keys {
+		if !drop[string(k)] {
+			out = append(out, k)
+			kept++
+		}
+	}
+	if kept == 0 {
+		return nil
+	}
+	if name == "blmpop" || name == "bzmpop" {
+		out[2] = []byte(strconv.Itoa(kept))
+	}
+	return append(out, tail...)
 }
 
 // holds reports whether key (in c's database) holds a non-empty sorted set
@@ -295,19 +335,25 @@ func applyBlock(f *FSM, index uint64, body []byte) (*Result, error) {
 		for i, k := range keys {
 			names[i] = string(k)
 		}
-		if q.claimed(c, id, db, zset, names) {
+		run := argv
+		if drop := q.claimed(c, id, db, zset, names); len(drop) > 0 {
+			run = withoutKeys(cmd.Name, argv, drop)
+		}
+		if run == nil {
 			c.Raw(blockNull(cmd.Name))
 		} else {
-			c.run(argv)
+			c.run(run)
 		}
-		switch {
-		case string(c.out) == string(blockNull(cmd.Name)):
+		if string(c.out) == string(blockNull(cmd.Name)) {
+			// Not recorded: a retry of this attempt may run again, as
+			// nothing was taken. (Clients held back by a claim try every
+			// claimRetry; recording each null would crowd the table.)
 			q.register(id, db, zset, names, f.st.clock+lease)
-		case len(c.out) > 0 && c.out[0] == '-':
-			c.dropped(q.remove(id)) // an error: it waits no more
-		default:
-			q.remove(id) // served: its pop changed the key already
+			return &Result{Replies: [][]byte{c.out}}, nil
 		}
+		// Served, or an error: it waits no more, and the clients behind
+		// it on its other keys may be first now.
+		c.dropped(q.remove(id))
 	}
 	f.st.once.add(attempt, f.st.clock, c.out)
 	return &Result{Replies: [][]byte{c.out}}, nil

@@ -219,4 +219,45 @@ func TestDroppedRegistrationWakesTheKeys(t *testing.T) {
 	if want := []DBKey{{0, "b"}}; !slices.Equal(woken, want) {
 		t.Fatalf("lapse woke %v, want %v", woken, want)
 	}
+
+	// A client served from one of its keys wakes the others too.
+	w3 := tf.blocker("n3/c1", 1000, "BLPOP", "a", "b", "0")
+	w3.attempt()
+	tf.do(c("RPUSH a x")...)
+	woken = nil
+	if got := w3.attempt(); got != bulks("a", "x") {
+		t.Fatalf("BLPOP a b: %q", got)
+	}
+	if !slices.Contains(woken, DBKey{0, "b"}) {
+		t.Fatalf("serving from a woke %v, not b", woken)
+	}
+}
+
+// TestClaimHoldsBackOnlyItsKey: a client waiting on several keys takes
+// from one that nobody ahead of it waits on, even while another of its
+// keys is kept for an earlier client.
+func TestClaimHoldsBackOnlyItsKey(t *testing.T) {
+	tf := newTestFSM(t)
+	ahead := tf.blocker("n1/c1", 10_000, "BLPOP", "x", "0")
+	ahead.attempt()
+	tf.do(c("RPUSH x 1 2")...)
+	tf.do(c("RPUSH y 3 4")...)
+	if got := tf.blocker("n2/c1", 10_000, "BLPOP", "x", "y", "0").attempt(); got != bulks("y", "3") {
+		t.Fatalf("BLPOP x y with x kept for another: %q", got)
+	}
+	if got := tf.blocker("n2/c2", 10_000, "BLMPOP", "0", "2", "x", "y", "LEFT", "COUNT", "5").attempt(); got != array(bulk("y"), bulks("4")) {
+		t.Fatalf("BLMPOP 2 x y with x kept for another: %q", got)
+	}
+	// Nothing left outside x: a null, registered, and not recorded, so
+	// that its retry (same attempt id) runs again once x is free.
+	held := EncodeBlock(tf.now, []byte("n3/c1/1"), []byte("n3/c1"), 10_000, 0, argvOf("BLPOP", "y", "x", "0"))
+	if got := string(tf.applyData(held).Replies[0]); got != nilArray {
+		t.Fatalf("BLPOP y x with y empty and x kept: %q", got)
+	}
+	if got := ahead.attempt(); got != bulks("x", "1") {
+		t.Fatalf("the client ahead: %q", got)
+	}
+	if got := string(tf.applyData(held).Replies[0]); got != bulks("x", "2") {
+		t.Fatalf("a null attempt proposed again: %q", got)
+	}
 }

@@ -20,10 +20,11 @@ import (
 // waits on, proposes the command, and if the answer is null waits until
 // the state machine reports a change to one of its keys, whichever node
 // proposed that change; then, if one of the keys holds data here, it
-// proposes again. Every attempt goes through the log as an EntryOnce with
-// an id of its own, and an attempt whose outcome is unknown (the leader
-// died with it in flight) is proposed again with the same id, so an
-// element is never popped for a client that did not get it.
+// proposes again. Every attempt goes through the log as an EntryBlock
+// with an id of its own (and the client's block id, below), and an
+// attempt whose outcome is unknown (the leader died with it in flight) is
+// proposed again with the same id, so an element is never popped for a
+// client that did not get it.
 //
 // Order: the clients blocked on a key are served in the order they
 // blocked, cluster-wide, as in Redis. An attempt is an EntryBlock carrying
@@ -132,7 +133,9 @@ func (s *Server) refreshLoop() {
 	t := time.NewTicker(blockRefresh)
 	defer t.Stop()
 	apply := func(data []byte) {
-		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ApplyTimeout)
+		// Short, so that a shutdown does not wait for a stuck one: a
+		// refresh that fails is made again a second later.
+		ctx, cancel := context.WithTimeout(context.Background(), blockRefresh)
 		defer cancel()
 		if _, err := s.be.Apply(ctx, data); err != nil {
 			s.log.Debug("blocked clients' registrations not updated", "err", err)
@@ -266,6 +269,12 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 		for {
 			select {
 			case <-retry:
+				select {
+				case <-gone: // hung up meanwhile: must not pop for it
+					b.quit = true
+					return
+				default:
+				}
 				break wait
 			case <-w.wake:
 				select {
