@@ -248,9 +248,8 @@ func applyOnce(f *FSM, index uint64, body []byte) (*Result, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	f.tick(nowMs)
-	if rec, ok := f.st.once.replies[id]; ok {
-		return &Result{Replies: [][]byte{rec.reply}}, nil
+	if res := f.replayed(nowMs, id); res != nil {
+		return res, nil
 	}
 	c := f.applyCtx(index, db)
 	if db < 0 || db >= len(f.st.dbs) {
@@ -260,6 +259,16 @@ func applyOnce(f *FSM, index uint64, body []byte) (*Result, error) {
 	}
 	f.st.once.add(id, f.st.clock, c.out)
 	return &Result{Replies: [][]byte{c.out}}, nil
+}
+
+// replayed moves the clock to nowMs and returns the reply recorded for
+// the attempt id, or nil if none is.
+func (f *FSM) replayed(nowMs int64, id string) *Result {
+	f.tick(nowMs)
+	if rec, ok := f.st.once.replies[id]; ok {
+		return &Result{Replies: [][]byte{rec.reply}}
+	}
+	return nil
 }
 
 func init() { applyFuncs[EntryOnce] = applyOnce }

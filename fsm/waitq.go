@@ -308,9 +308,8 @@ func applyBlock(f *FSM, index uint64, body []byte) (*Result, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	f.tick(nowMs)
-	if rec, ok := f.st.once.replies[attempt]; ok {
-		return &Result{Replies: [][]byte{rec.reply}}, nil
+	if res := f.replayed(nowMs, attempt); res != nil {
+		return res, nil
 	}
 	c := f.applyCtx(index, db)
 	q := f.st.waitq
