@@ -247,11 +247,21 @@ func (q *waitQueue) Len() int { return len(q.byID) }
 
 // QueuedClients is the number of blocked clients registered in the
 // queue, on every node together, as this replica has it (INFO clients'
-// cluster_blocked_clients). Lapsed registrations count until dropped.
+// cluster_blocked_clients). Like a read, it judges leases by the later of
+// the node's clock and the state machine's: a lapsed registration is only
+// dropped by the next entry that meets it, which may be long in coming.
 func (f *FSM) QueuedClients() int {
+	now := f.wallClock()
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	return f.st.waitq.Len()
+	now = max(now, f.st.clock)
+	n := 0
+	for _, w := range f.st.waitq.byID {
+		if w.until > now {
+			n++
+		}
+	}
+	return n
 }
 
 // EncodeBlock builds an EntryBlock entry.

@@ -125,6 +125,9 @@ func TestBlockRegistrationLapsesUnlessRefreshed(t *testing.T) {
 	w1.attempt()
 	w2.attempt()
 	tf.do(c("RPUSH q a")...)
+	if n := tf.f.QueuedClients(); n != 2 {
+		t.Fatalf("QueuedClients: %d, want 2", n)
+	}
 
 	// Refreshed at +600 for another 1000 ms: held until +1600.
 	tf.now += 600
@@ -134,6 +137,10 @@ func TestBlockRegistrationLapsesUnlessRefreshed(t *testing.T) {
 		t.Fatalf("took a refreshed client's element: %q", got)
 	}
 	tf.now += 100 // +1600: the lease has ended
+	// INFO counts by the node's clock, before any entry drops it.
+	if n := tf.f.QueuedClients(); n != 1 {
+		t.Fatalf("QueuedClients once the first lease ended: %d, want 1", n)
+	}
 	if got := w2.attempt(); got != bulks("q", "a") {
 		t.Fatalf("still held back by a lapsed registration: %q", got)
 	}

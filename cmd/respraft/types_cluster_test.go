@@ -423,17 +423,22 @@ func TestClusterBlockingMovesAndZpops(t *testing.T) {
 
 // TestClusterBlockedClientsInOrder: clients blocked on one key from
 // different nodes are served in the order they blocked, whichever node
-// takes the push and whichever node leads; and the registration of a
-// client whose node died lapses, so the clients behind it are served.
+// takes the push and whichever node leads; a node stopped in order
+// withdraws its clients' registrations; and the registration of a client
+// whose node died lapses, so the clients behind it are served.
 func TestClusterBlockedClientsInOrder(t *testing.T) {
 	c := startCluster(t, 3)
 	ctx := context.Background()
+	admin := map[*node]*redis.Client{}
+	for _, nd := range c.Nodes {
+		admin[nd] = nd.Client(0)
+	}
 	queued := func(nd *node, n int) {
 		t.Helper()
 		want := fmt.Sprintf("cluster_blocked_clients:%d\r\n", n)
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			info, err := nd.Client(0).Info(ctx, "clients").Result()
+			info, err := admin[nd].Info(ctx, "clients").Result()
 			if err == nil && strings.Contains(info, want) {
 				return
 			}
@@ -499,6 +504,22 @@ func TestClusterBlockedClientsInOrder(t *testing.T) {
 	}
 	queued(c.Nodes[0], 0)
 
+	// A node stopped in order (SIGTERM) withdraws its clients' places at
+	// once, well before their leases would end.
+	stopped := c.Followers()[0]
+	block(stopped, "fifo:stop", 0)
+	queued(c.Leader(), 1)
+	start := time.Now()
+	if err := stopped.Stop(); err != nil {
+		t.Fatalf("stopping %s: %v", stopped.name(), err)
+	}
+	queued(c.Leader(), 0)
+	if d := time.Since(start); d >= 2*time.Second {
+		t.Errorf("a stopped node's blocked client held its place for %v", d)
+	}
+	stopped.Restart()
+	stopped.WaitReady(30 * time.Second)
+
 	// A client blocked on a node that is then killed keeps its place only
 	// until its lease ends: the client behind it is served meanwhile.
 	dead, live := c.Followers()[0], c.Leader()
@@ -507,7 +528,7 @@ func TestClusterBlockedClientsInOrder(t *testing.T) {
 	dead.Kill()
 	b := block(live, "fifo:dead", 0)
 	queued(live, 2)
-	start := time.Now()
+	start = time.Now()
 	if err := live.Client(0).RPush(ctx, "fifo:dead", "z").Err(); err != nil {
 		t.Fatal(err)
 	}
