@@ -232,6 +232,17 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 		}
 	}()
 	var gone <-chan struct{}
+	// hungUp reports a hang-up that came with a reason to look again:
+	// then nothing must be popped for this client.
+	hungUp := func() bool {
+		select {
+		case <-gone:
+			b.quit = true
+			return true
+		default:
+			return false
+		}
+	}
 	var rt *time.Timer // claimRetry's
 	for {
 		if rt != nil {
@@ -269,19 +280,13 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 		for {
 			select {
 			case <-retry:
-				select {
-				case <-gone: // hung up meanwhile: must not pop for it
-					b.quit = true
+				if hungUp() {
 					return
-				default:
 				}
 				break wait
 			case <-w.wake:
-				select {
-				case <-gone: // hung up meanwhile: must not pop for it
-					b.quit = true
+				if hungUp() {
 					return
-				default:
 				}
 				if s.fsm.HasBlockingData(cmd.Command, db, keys) {
 					break wait
