@@ -119,10 +119,10 @@ func (q *waitQueue) remove(id string) *queued {
 	return w
 }
 
-// dropped is called for every registration that ends other than by its
-// client being served: the clients behind it may now be first, so their
-// keys count as changed and wake them (blocked clients wait for a change
-// to their keys).
+// dropped is called for every registration that ends (served, withdrawn,
+// lapsed, an error): the clients behind it may now be first, so its keys
+// count as changed and wake them (blocked clients wait for a change to
+// their keys; a served client's pop changed only one of them).
 func (c *Ctx) dropped(w *queued) {
 	if w == nil || w.db < 0 || w.db >= len(c.st.dbs) {
 		return
