@@ -23,17 +23,17 @@ import (
 //
 // A registration lapses: the client's node refreshes its registrations
 // every second (resp's blockRefresh, EntryRefresh) and withdraws one when
-// its client stops waiting (EntryUnblock: timeout, hang-up). A node that dies withdraws
-// nothing, so its clients' registrations end when their lease does, and
-// until then the clients behind them wait (their nodes try again while
-// the data is there). Registrations are ordered by the log, so every
+// its client stops waiting (EntryUnblock: timeout, hang-up, shutdown). A
+// node that dies withdraws nothing, so its clients' registrations end when
+// their lease does, and until then the clients behind them wait (their
+// nodes try again while the data is there). Registrations are ordered by the log, so every
 // replica holds the same queue; it is in snapshots but not in the digest,
 // like the EntryOnce records.
 
-// EntryBlock is one attempt of a blocked client: an EntryOnce (now_ms,
-// bytes attempt id, uvarint db, argv) preceded by the client's block id
-// and its lease: now_ms, bytes attempt id, bytes block id, varint lease
-// ms, uvarint db, argv.
+// EntryBlock is one attempt of a blocked client: an EntryOnce with the
+// client's block id (the same for all its attempts) and its lease added:
+// now_ms, bytes attempt id, bytes block id, varint lease ms, uvarint db,
+// argv.
 const EntryBlock byte = 7
 
 // EntryUnblock withdraws registrations: now_ms, uvarint n, n x bytes block
@@ -188,31 +188,28 @@ func (q *waitQueue) claimed(c *Ctx, id string, db int, zset bool, keys []string)
 // in their order, as if the dropped keys were empty.
 func withoutKeys(name string, argv [][]byte, drop map[string]bool) [][]byte {
 	var head, keys, tail [][]byte
+	numkeys := false // head ends with the number of keys
 	switch name {
 	case "blpop", "brpop", "bzpopmin", "bzpopmax":
 		head, keys, tail = argv[:1], argv[1:len(argv)-1], argv[len(argv)-1:]
 	case "blmpop", "bzmpop":
 		n, _ := parseInt(argv[2]) // checked by BlockingTimeout
-		head, keys, tail = argv[:2], argv[3:3+n], argv[3+n:]
+		head, keys, tail, numkeys = argv[:3], argv[3:3+n], argv[3+n:], true
 	default: // blmove, brpoplpush: one source key
 		return nil
 	}
 	out := append([][]byte(nil), head...)
-	if name == "blmpop" || name == "bzmpop" {
-		out = append(out, nil) // numkeys, set below
-	}
-	kept := 0
 	for _, k := range keys {
 		if !drop[string(k)] {
 			out = append(out, k)
-			kept++
 		}
 	}
+	kept := len(out) - len(head)
 	if kept == 0 {
 		return nil
 	}
-	if name == "blmpop" || name == "bzmpop" {
-		out[2] = []byte(strconv.Itoa(kept))
+	if numkeys {
+		out[len(head)-1] = []byte(strconv.Itoa(kept))
 	}
 	return append(out, tail...)
 }
@@ -277,22 +274,22 @@ func EncodeBlock(nowMs int64, attemptID, blockID []byte, leaseMs int64, db int, 
 
 // EncodeUnblock builds an EntryUnblock entry.
 func EncodeUnblock(nowMs int64, blockIDs ...[]byte) []byte {
-	b := []byte{EntryUnblock}
-	b = binary.AppendVarint(b, nowMs)
-	b = binary.AppendUvarint(b, uint64(len(blockIDs)))
-	for _, id := range blockIDs {
-		b = appendBytes(b, id)
-	}
-	return b
+	b := binary.AppendVarint([]byte{EntryUnblock}, nowMs)
+	return appendIDs(b, blockIDs)
 }
 
 // EncodeRefresh builds an EntryRefresh entry.
 func EncodeRefresh(nowMs, leaseMs int64, blockIDs ...[]byte) []byte {
-	b := []byte{EntryRefresh}
-	b = binary.AppendVarint(b, nowMs)
+	b := binary.AppendVarint([]byte{EntryRefresh}, nowMs)
 	b = binary.AppendVarint(b, leaseMs)
-	b = binary.AppendUvarint(b, uint64(len(blockIDs)))
-	for _, id := range blockIDs {
+	return appendIDs(b, blockIDs)
+}
+
+// appendIDs and decodeIDs are the id lists of EntryUnblock and
+// EntryRefresh: uvarint n, n x bytes id.
+func appendIDs(b []byte, ids [][]byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	for _, id := range ids {
 		b = appendBytes(b, id)
 	}
 	return b

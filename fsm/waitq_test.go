@@ -2,6 +2,8 @@ package fsm
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc64"
 	"slices"
 	"strconv"
 	"testing"
@@ -266,5 +268,32 @@ func TestClaimHoldsBackOnlyItsKey(t *testing.T) {
 	}
 	if got := string(tf.applyData(held).Replies[0]); got != bulks("x", "2") {
 		t.Fatalf("a null attempt proposed again: %q", got)
+	}
+}
+
+// TestRestoreSnapshotWithoutQueue: a version 2 snapshot (written before
+// the queue existed: the same bytes without its section) still restores,
+// with an empty queue.
+func TestRestoreSnapshotWithoutQueue(t *testing.T) {
+	tf := newTestFSM(t)
+	tf.do(c("RPUSH q a")...)
+	snap, err := tf.f.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v3 := snapshotBytes(t, snap)
+	// An empty queue is its last 2 bytes before the checksum: next seq 0, n 0.
+	body := v3[len(snapshotMagic) : len(v3)-8]
+	if !bytes.HasSuffix(body, []byte{0, 0}) {
+		t.Fatalf("snapshot of an empty queue does not end in its empty section: % x", body[len(body)-4:])
+	}
+	v2 := append([]byte(snapshotMagicV2), body[:len(body)-2]...)
+	v2 = binary.BigEndian.AppendUint64(v2, crc64.Checksum(v2, crcTable))
+	f := restoredFrom(t, v2)
+	if n := f.QueuedClients(); n != 0 {
+		t.Fatalf("a version 2 snapshot restored %d queued clients", n)
+	}
+	if got := string(f.Read(0, Lookup([]byte("lrange")), argvOf("LRANGE", "q", "0", "-1"), nil)); got != bulks("a") {
+		t.Fatalf("list after restoring a version 2 snapshot: %q", got)
 	}
 }
