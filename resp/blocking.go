@@ -222,8 +222,7 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 		timeout = t.C
 	}
 	db := cl.getDB()
-	cl.onceSeq++
-	w := s.blocked.add(s.onceIDPrefix+"b"+strconv.FormatInt(cl.id, 10)+"/"+strconv.FormatUint(cl.onceSeq, 10), db, keys)
+	w := s.blocked.add(s.onceID(cl, "b"), db, keys)
 	defer s.blocked.remove(w)
 	served := false
 	defer func() {
@@ -310,12 +309,18 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 
 func (b *burst) nullArray() { b.conn.WriteRaw([]byte("*-1\r\n")) }
 
+// onceID returns a new id for one of cl's blocking attempts (kind "") or
+// blocked commands (kind "b"), unique across nodes and restarts.
+func (s *Server) onceID(cl *client, kind string) string {
+	cl.onceSeq++
+	return s.onceIDPrefix + kind + strconv.FormatInt(cl.id, 10) + "/" + strconv.FormatUint(cl.onceSeq, 10)
+}
+
 // popOnce proposes one attempt of w's blocking command under a new id,
 // and proposes it again with the same id while its outcome is unknown.
 func (b *burst) popOnce(w *waiter, argv [][]byte) ([]byte, error) {
 	s := b.s
-	b.cl.onceSeq++
-	id := []byte(s.onceIDPrefix + strconv.FormatInt(b.cl.id, 10) + "/" + strconv.FormatUint(b.cl.onceSeq, 10))
+	id := []byte(s.onceID(b.cl, ""))
 	start := time.Now()
 	for {
 		res, err := s.propose(fsm.EncodeBlock(time.Now().UnixMilli(), id, []byte(w.id), blockLease.Milliseconds(), w.db, argv))

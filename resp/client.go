@@ -47,7 +47,7 @@ type client struct {
 	subPats     map[string]struct{}
 	nsub, npsub atomic.Int32
 
-	onceSeq uint64 // attempts of blocking commands, for their ids (blocking.go)
+	onceSeq uint64 // blocking commands and their attempts, for their ids (blocking.go)
 
 	burst burst // reused by each burst of the connection (dispatch.go)
 

@@ -114,8 +114,8 @@ type Server struct {
 	writes  chan *pendingWrite // to the group committer
 	hub     *hub               // this node's pub/sub subscriptions
 	blocked *blockedSet        // clients in a blocking command
-	// onceIDPrefix makes the ids of blocking attempts unique across nodes
-	// and restarts: node id and start time.
+	// onceIDPrefix makes the ids of blocking attempts and blocked
+	// commands unique across nodes and restarts: node id and start time.
 	onceIDPrefix string
 	commitStop   chan struct{} // closed once no burst is left to send writes
 
