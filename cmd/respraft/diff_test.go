@@ -173,7 +173,7 @@ var diffCommands = []string{
 	"TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME", "PERSIST", "DBSIZE",
 	"GET", "SET", "SETNX", "SETEX", "PSETEX", "GETSET", "GETDEL", "GETEX", "MGET", "MSET",
 	"MSETNX", "INCR", "DECR", "INCRBY", "DECRBY", "INCRBYFLOAT", "APPEND", "STRLEN",
-	"GETRANGE", "SETRANGE",
+	"GETRANGE", "SETRANGE", "SUBSTR", "LCS",
 	"HSET", "HSETNX", "HMSET", "HGET", "HMGET", "HGETALL", "HDEL", "HEXISTS", "HLEN", "HKEYS",
 	"HVALS", "HINCRBY", "HINCRBYFLOAT", "HSTRLEN", "HRANDFIELD", "HSCAN",
 	"SADD", "SREM", "SMEMBERS", "SISMEMBER", "SMISMEMBER", "SCARD", "SPOP", "SRANDMEMBER",
@@ -1153,6 +1153,41 @@ func (g *gen) keys(family []string, lo, hi int) []string {
 	return out
 }
 
+// abcString is a string of up to max bytes from a three-letter alphabet:
+// two of them have long common subsequences, and ties (LCS) to break.
+func abcString(g *gen, max int) string {
+	b := make([]byte, g.n(max+1))
+	for i := range b {
+		b[i] = "abc"[g.n(3)]
+	}
+	return string(b)
+}
+
+// genLCS: LCS of two string keys with a random run of its options, now
+// and then a wrong one.
+func genLCS(g *gen) step {
+	args := []string{g.key(strKeys), g.key(strKeys)}
+	for n := g.n(4); n > 0; n-- {
+		switch g.n(9) {
+		case 0, 1:
+			args = append(args, g.word("IDX"))
+		case 2:
+			args = append(args, g.word("LEN"))
+		case 3, 4:
+			args = append(args, g.word("WITHMATCHLEN"))
+		case 5, 6:
+			args = append(args, g.word("MINMATCHLEN"), oneOf(g, "0", "1", "2", "3", "5", "-1", "abc"))
+		case 7:
+			args = append(args, oneOf(g, "MINMATCHLEN", "FOO"))
+		case 8:
+			if g.p(0.5) {
+				args = []string{g.anyKey(), g.key(strKeys)}
+			}
+		}
+	}
+	return g.cmd("LCS", args...)
+}
+
 func (g *gen) value() string {
 	if g.p(0.03) {
 		return longValue
@@ -1478,7 +1513,7 @@ var arityTable = []struct {
 	{"GET", 2}, {"SET", -3}, {"SETNX", 3}, {"SETEX", 4}, {"PSETEX", 4}, {"GETSET", 3},
 	{"GETDEL", 2}, {"GETEX", -2}, {"MGET", -2}, {"MSET", -3}, {"MSETNX", -3}, {"INCR", 2},
 	{"DECR", 2}, {"INCRBY", 3}, {"DECRBY", 3}, {"INCRBYFLOAT", 3}, {"APPEND", 3}, {"STRLEN", 2},
-	{"GETRANGE", 4}, {"SETRANGE", 4},
+	{"GETRANGE", 4}, {"SETRANGE", 4}, {"SUBSTR", 4}, {"LCS", -3},
 	{"HSET", -4}, {"HSETNX", 4}, {"HMSET", -4}, {"HGET", 3}, {"HMGET", -3}, {"HGETALL", 2},
 	{"HDEL", -3}, {"HEXISTS", 3}, {"HLEN", 2}, {"HKEYS", 2}, {"HVALS", 2}, {"HINCRBY", 4},
 	{"HINCRBYFLOAT", 4}, {"HSTRLEN", 3}, {"HRANDFIELD", -2}, {"HSCAN", -3},
@@ -1621,6 +1656,13 @@ func diffGens() []genEntry {
 		{name: "GETRANGE", weight: 5, simple: func(g *gen) step {
 			return g.cmd("GETRANGE", g.key(strKeys), oneOf(g, rangeArgs...), oneOf(g, rangeArgs...))
 		}},
+		{name: "SUBSTR", weight: 2, simple: func(g *gen) step {
+			return g.cmd("SUBSTR", g.key(strKeys), oneOf(g, rangeArgs...), oneOf(g, rangeArgs...))
+		}},
+		{name: "SET abc", weight: 3, simple: func(g *gen) step {
+			return g.cmd("SET", g.key(strKeys), abcString(g, 30))
+		}},
+		{name: "LCS", weight: 6, simple: genLCS},
 		{name: "SETRANGE", weight: 5, simple: func(g *gen) step {
 			v := g.value()
 			if g.p(0.1) {
