@@ -24,6 +24,7 @@ const (
 	opTransfer  byte = 5 // body: bytes id (may be empty)
 	opPublish   byte = 6 // body: bytes channel, bytes message; reply: uvarint receivers (any member answers)
 	opPubSub    byte = 7 // body: query kind and its arguments (pubsub.go; any member answers)
+	opAcked     byte = 8 // body: uvarint index, bytes asker id; reply: uvarint members holding index, the asker left out
 )
 
 // Reply codes.

@@ -52,6 +52,10 @@ type Raft interface {
 	AddVoter(ctx context.Context, id, addr string) error
 	RemoveServer(ctx context.Context, id string) error
 	TransferLeadership(ctx context.Context, id string) error
+	// Acknowledged counts the members other than except known to hold
+	// the log entry at index; ok is false unless this node is the leader
+	// (raftnode.Node.Acknowledged).
+	Acknowledged(index uint64, except string) (count int, ok bool)
 }
 
 // Config configures a Service.
@@ -423,6 +427,16 @@ func (s *Service) handle(ctx context.Context, op byte, body []byte) (byte, []byt
 		if idx, term, err = s.raft.ReadIndexFor(ctx, string(peer), string(peerAddr)); err == nil {
 			return codeOK, binary.AppendUvarint(binary.AppendUvarint(nil, idx), term)
 		}
+	case opAcked:
+		idx, asker := p.uvarint(), p.bytes()
+		if p.err != nil {
+			return codeError, []byte(p.err.Error())
+		}
+		n, ok := s.raft.Acknowledged(idx, string(asker))
+		if !ok {
+			return codeNotLeader, nil
+		}
+		return codeOK, binary.AppendUvarint(nil, uint64(n))
 	case opAddVoter:
 		id, addr := p.bytes(), p.bytes()
 		if p.err != nil {
@@ -521,12 +535,35 @@ func (s *Service) Apply(ctx context.Context, data []byte) (*fsm.Result, error) {
 	if p.err != nil {
 		return nil, fmt.Errorf("%w: bad reply from the leader: %v", ErrUnknownOutcome, p.err)
 	}
+	res.Index = idx
 	if err := s.raft.WaitApplied(ctx, idx); err != nil {
 		// The write is committed; only read-your-writes on this node is
 		// delayed. Report the write's result, which is known.
 		s.log.Warn("forwarded write applied on the leader but not yet here", "index", idx, "err", err)
 	}
 	return res, nil
+}
+
+// Acknowledged counts the other members known to hold the log entry at
+// index (Redis's WAIT): the leader answers from what its followers have
+// acknowledged, for itself or for the follower asking, which it leaves
+// out and counts itself instead.
+func (s *Service) Acknowledged(ctx context.Context, index uint64) (int, error) {
+	if n, ok := s.raft.Acknowledged(index, s.raft.ID()); ok {
+		return n, nil
+	}
+	body := binary.AppendUvarint(nil, index)
+	body = appendBytes(body, []byte(s.raft.ID()))
+	reply, err := s.forward(ctx, opAcked, body)
+	if err != nil {
+		return 0, err
+	}
+	p := parser{b: reply}
+	n := p.uvarint()
+	if p.err != nil {
+		return 0, fmt.Errorf("bad reply from the leader: %w", p.err)
+	}
+	return int(n), nil
 }
 
 // ReadBarrier returns once this node has applied everything that was

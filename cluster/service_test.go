@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"runtime"
 	"sync"
@@ -31,6 +32,18 @@ type fakeRaft struct {
 	pairTerm uint64
 	askers   sync.Map
 	forCalls atomic.Int64 // ReadIndexFor calls
+	// acks is what Acknowledged answers as the leader; ackAsks records
+	// its questions, as "index except".
+	acks    int
+	ackAsks sync.Map
+}
+
+func (f *fakeRaft) Acknowledged(index uint64, except string) (int, bool) {
+	if !f.leader {
+		return 0, false
+	}
+	f.ackAsks.Store(fmt.Sprintf("%d %s", index, except), true)
+	return f.acks, true
 }
 
 func (f *fakeRaft) IsLeader() bool { return f.leader }
@@ -145,6 +158,46 @@ func readAtOnce(t *testing.T, f *Service, n int) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestAcknowledgedAsksTheLeader: WAIT's count comes from the leader, which
+// leaves out the node asking (the one the client writes through): the
+// leader itself when it is asked, the follower otherwise. Writes carry
+// their log index back through the follower.
+func TestAcknowledgedAsksTheLeader(t *testing.T) {
+	lr := &fakeRaft{leader: true, acks: 2}
+	l, addr := startService(t, lr)
+	fr := &fakeRaft{leaderAddr: addr}
+	f, _ := startService(t, fr)
+	ctx := context.Background()
+
+	res, err := f.Apply(ctx, fsm.EncodeCommands(1000, []fsm.Cmd{{DB: 0, Argv: [][]byte{[]byte("SET"), []byte("k"), []byte("v")}}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Index != 1 {
+		t.Fatalf("forwarded write: index %d, want 1", res.Index)
+	}
+	for _, tc := range []struct {
+		s    *Service
+		ask  string
+		name string
+	}{{f, "7 follower", "follower"}, {l, "7 self", "leader"}} {
+		n, err := tc.s.Acknowledged(ctx, 7)
+		if err != nil || n != 2 {
+			t.Fatalf("%s: Acknowledged = %d, %v; want 2", tc.name, n, err)
+		}
+		if _, ok := lr.ackAsks.Load(tc.ask); !ok {
+			t.Errorf("%s: the leader was not asked %q", tc.name, tc.ask)
+		}
+	}
+
+	// No leader to ask: not a count of 0, an error.
+	lone := &fakeRaft{leaderAddr: ""}
+	s, _ := startService(t, lone)
+	if n, err := s.Acknowledged(ctx, 7); !errors.Is(err, ErrNotLeader) {
+		t.Fatalf("no leader: Acknowledged = %d, %v; want ErrNotLeader", n, err)
 	}
 }
 

@@ -21,6 +21,7 @@ const EntryNoop byte = 4
 // command of an EntryCommands, a single reply for an EntryExec.
 type Result struct {
 	Replies [][]byte
+	Index   uint64 // the entry's log index (WAIT counts the replicas holding it)
 }
 
 // state is everything a snapshot captures.
@@ -168,6 +169,7 @@ func (f *FSM) applyEntry(index uint64, data []byte) *Result {
 	if err != nil {
 		panic(fmt.Sprintf("fsm: entry type %d at index %d: %v", data[0], index, err))
 	}
+	res.Index = index
 	return res
 }
 

@@ -225,7 +225,7 @@ func New(cfg Config, f FSM) (n *Node, err error) {
 		MaxPool: transportPool,
 		Timeout: transportTimout,
 		Logger:  hl.Named("net"),
-	})}
+	}), acks: newAckBook()}
 	undo = append(undo, func() { trans.Close() })
 
 	ctx, cancel := context.WithCancel(context.Background())

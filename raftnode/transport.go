@@ -17,6 +17,7 @@ import (
 // alone panicked in 2 of 10 runs, and in 7 of 15 with both CPUs busy.
 type heartbeatGate struct {
 	*raft.NetworkTransport
+	acks *ackBook // what followers hold, for WAIT (acks.go)
 
 	mu     sync.RWMutex
 	closed bool

@@ -280,6 +280,11 @@ func (b backend) Apply(ctx context.Context, data []byte) (*fsm.Result, error) {
 
 func (b backend) LogTurn(ctx context.Context) { b.node.LogTurn(ctx) }
 
+func (b backend) Acknowledged(ctx context.Context, index uint64) (int, error) {
+	n, err := b.svc.Acknowledged(ctx, index)
+	return n, respErr(err)
+}
+
 func (b backend) PublishPeers(ctx context.Context, channel, message []byte) int {
 	return b.svc.PublishPeers(ctx, channel, message)
 }
@@ -424,7 +429,10 @@ func respErr(err error) error {
 // package's errors.
 type raftAdapter struct{ n *raftnode.Node }
 
-func (r raftAdapter) IsLeader() bool            { return r.n.IsLeader() }
+func (r raftAdapter) IsLeader() bool { return r.n.IsLeader() }
+func (r raftAdapter) Acknowledged(index uint64, except string) (int, bool) {
+	return r.n.Acknowledged(index, except)
+}
 func (r raftAdapter) Leader() (id, addr string) { return r.n.Leader() }
 
 func (r raftAdapter) Apply(ctx context.Context, data []byte) (interface{}, uint64, error) {
