@@ -328,6 +328,9 @@ func (b *burst) popOnce(w *waiter, argv [][]byte) ([]byte, error) {
 			if len(res.Replies) != 1 {
 				return nil, ErrUnknownOutcome
 			}
+			if r := string(res.Replies[0]); r != "*-1\r\n" && r != "$-1\r\n" {
+				b.cl.noteWrite(res.Index) // it popped: a write, for WAIT
+			}
 			return res.Replies[0], nil
 		}
 		if !errors.Is(err, ErrUnknownOutcome) || time.Since(start) > onceRetryFor {

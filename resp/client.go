@@ -49,6 +49,8 @@ type client struct {
 
 	onceSeq uint64 // blocking commands and their attempts, for their ids (blocking.go)
 
+	woff atomic.Uint64 // log index of the connection's latest write, for WAIT (wait.go)
+
 	burst burst // reused by each burst of the connection (dispatch.go)
 
 	// Transaction state, touched only by the connection's own goroutine.

@@ -23,7 +23,7 @@ const Version = "7.0.0"
 // localCommands are answered by resp itself: connection state, server
 // information, transactions and persistence, and Pub/Sub. Each is one
 // function plus one row, like the state machine's commands.
-var localCommands = slices.Concat(serverCommands, pubsubCommands)
+var localCommands = slices.Concat(serverCommands, pubsubCommands, waitCommands)
 
 var serverCommands = []command{
 	local("select", "index", 2, fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "connection", "Changes the selected database.", cmdSelectLocal),

@@ -70,6 +70,7 @@ type burst struct {
 	scratch []byte // reply buffer of local reads, reused across the burst
 	barrier bool
 	quit    bool
+	inExec  bool // running EXEC's local commands: WAIT must not block
 }
 
 // maxKeep is the largest buffer a connection keeps between bursts.
@@ -201,7 +202,7 @@ func (b *burst) one(argv [][]byte) {
 // in the middle of EXEC's reply, are still refused.
 var localInExec = map[string]bool{
 	"publish": true, "pubsub": true, "info": true, "config": true, "client": true, "command": true,
-	"lastsave": true, "raft.info": true, "raft.nodes": true,
+	"lastsave": true, "raft.info": true, "raft.nodes": true, "wait": true,
 }
 
 // txControl are the commands that act at once even inside MULTI.
@@ -350,6 +351,7 @@ func (s *Server) commitGroup(g *writeGroup) {
 			pw.err = err
 		case off+k <= len(res.Replies):
 			pw.replies = res.Replies[off : off+k]
+			pw.owner.noteWrite(res.Index)
 		default:
 			pw.err = ErrUnknownOutcome
 		}

@@ -35,6 +35,9 @@ type Backend interface {
 	ChannelsPeers(ctx context.Context, pattern []byte) []string
 	NumSubPeers(ctx context.Context, channels [][]byte) []int
 	PatternsPeers(ctx context.Context) []string
+	// Acknowledged counts the other members known to hold the log entry
+	// at index (WAIT); an error when there is no leader to tell.
+	Acknowledged(ctx context.Context, index uint64) (int, error)
 	// ReadBarrier returns once this node's state reflects every write
 	// acknowledged before the call (a linearizable read index).
 	ReadBarrier(ctx context.Context) error

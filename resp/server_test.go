@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +23,8 @@ type fakeBackend struct {
 	index   uint64
 	entries int
 	leader  bool
+	acks    atomic.Int64  // what Acknowledged answers
+	asked   atomic.Uint64 // the index Acknowledged was last asked about
 }
 
 func (b *fakeBackend) Apply(ctx context.Context, data []byte) (*fsm.Result, error) {
@@ -37,6 +40,16 @@ func (b *fakeBackend) Apply(ctx context.Context, data []byte) (*fsm.Result, erro
 }
 
 func (b *fakeBackend) LogTurn(ctx context.Context) {}
+
+// lastIndex is the index of the latest entry applied.
+func (b *fakeBackend) lastIndex() uint64 { b.mu.Lock(); defer b.mu.Unlock(); return b.index }
+
+// Acknowledged answers acks (0 unless a test sets it: a cluster of one)
+// and records the index asked in asked.
+func (b *fakeBackend) Acknowledged(ctx context.Context, index uint64) (int, error) {
+	b.asked.Store(index)
+	return int(b.acks.Load()), nil
+}
 
 func (b *fakeBackend) PublishPeers(ctx context.Context, channel, message []byte) int { return 0 }
 func (b *fakeBackend) ChannelsPeers(ctx context.Context, pattern []byte) []string    { return nil }

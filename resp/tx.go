@@ -100,6 +100,9 @@ func cmdExec(b *burst, argv [][]byte) {
 			return
 		}
 		reply = res.Replies[0]
+		if len(x.Cmds) > 0 {
+			cl.noteWrite(res.Index)
+		}
 	}
 	if string(reply) != "*-1\r\n" {
 		cl.setDB(finalDB)
@@ -111,6 +114,8 @@ func cmdExec(b *burst, argv [][]byte) {
 	// The entry's replies, one per command it ran, after its array header.
 	elems := reply[bytes.IndexByte(reply, '\n')+1:]
 	b.arrayLen(len(cl.queue))
+	b.inExec = true
+	defer func() { b.inExec = false }()
 	for i, c := range local {
 		if c != nil {
 			c.local(b, cl.queue[i])

@@ -173,7 +173,7 @@ var diffCommands = []string{
 	"TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME", "PERSIST", "DBSIZE",
 	"GET", "SET", "SETNX", "SETEX", "PSETEX", "GETSET", "GETDEL", "GETEX", "MGET", "MSET",
 	"MSETNX", "INCR", "DECR", "INCRBY", "DECRBY", "INCRBYFLOAT", "APPEND", "STRLEN",
-	"GETRANGE", "SETRANGE", "SUBSTR", "LCS",
+	"GETRANGE", "SETRANGE", "SUBSTR", "LCS", "WAIT",
 	"HSET", "HSETNX", "HMSET", "HGET", "HMGET", "HGETALL", "HDEL", "HEXISTS", "HLEN", "HKEYS",
 	"HVALS", "HINCRBY", "HINCRBYFLOAT", "HSTRLEN", "HRANDFIELD", "HSCAN",
 	"SADD", "SREM", "SMEMBERS", "SISMEMBER", "SMISMEMBER", "SCARD", "SPOP", "SRANDMEMBER",
@@ -1513,7 +1513,7 @@ var arityTable = []struct {
 	{"GET", 2}, {"SET", -3}, {"SETNX", 3}, {"SETEX", 4}, {"PSETEX", 4}, {"GETSET", 3},
 	{"GETDEL", 2}, {"GETEX", -2}, {"MGET", -2}, {"MSET", -3}, {"MSETNX", -3}, {"INCR", 2},
 	{"DECR", 2}, {"INCRBY", 3}, {"DECRBY", 3}, {"INCRBYFLOAT", 3}, {"APPEND", 3}, {"STRLEN", 2},
-	{"GETRANGE", 4}, {"SETRANGE", 4}, {"SUBSTR", 4}, {"LCS", -3},
+	{"GETRANGE", 4}, {"SETRANGE", 4}, {"SUBSTR", 4}, {"LCS", -3}, {"WAIT", 3},
 	{"HSET", -4}, {"HSETNX", 4}, {"HMSET", -4}, {"HGET", 3}, {"HMGET", -3}, {"HGETALL", 2},
 	{"HDEL", -3}, {"HEXISTS", 3}, {"HLEN", 2}, {"HKEYS", 2}, {"HVALS", 2}, {"HINCRBY", 4},
 	{"HINCRBYFLOAT", 4}, {"HSTRLEN", 3}, {"HRANDFIELD", -2}, {"HSCAN", -3},
@@ -1663,6 +1663,16 @@ func diffGens() []genEntry {
 			return g.cmd("SET", g.key(strKeys), abcString(g, 30))
 		}},
 		{name: "LCS", weight: 6, simple: genLCS},
+		// With no replica (Redis) or no other member (one node), WAIT
+		// counts 0; it is never sent so as to wait for good.
+		{name: "WAIT", weight: 1, simple: func(g *gen) step {
+			n := oneOf(g, "0", "-1", "1", "2", "x", "9223372036854775808")
+			timeout := oneOf(g, "0", "5", "abc", "-1", "1.5")
+			if (n == "1" || n == "2") && timeout == "0" {
+				timeout = "5"
+			}
+			return g.cmd("WAIT", n, timeout)
+		}},
 		{name: "SETRANGE", weight: 5, simple: func(g *gen) step {
 			v := g.value()
 			if g.p(0.1) {

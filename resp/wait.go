@@ -1,0 +1,109 @@
+package resp
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/respraft/respraft/fsm"
+)
+
+// WAIT numreplicas timeout
+//
+// Redis's WAIT counts the replicas that have acknowledged the connection's
+// writes so far. Here a replica is any other member, and a member holds a
+// write when its Raft log has the entry (raftnode's Acknowledged; the
+// leader counts itself for a client of a follower). Every acknowledged
+// write is already on a majority, so WAIT with numreplicas up to half the
+// other members returns at once; more waits for the followers' logs to
+// catch up, at most timeout milliseconds (0: as long as it takes), then
+// reports the count it saw last. A connection that has written nothing
+// gets the count of members whose log the leader has seen in its term.
+// Inside MULTI it never waits, as Redis's.
+var waitCommands = []command{
+	local("wait", "numreplicas:integer timeout", 3, fsm.FlagNoScript, "generic", "Blocks until the writes of the connection reach numreplicas other members, or the timeout passes.", cmdWait),
+}
+
+const (
+	errWaitTimeout  = "ERR timeout is not an integer or out of range"
+	errWaitNegative = "ERR timeout is negative"
+	waitPollFirst   = 2 * time.Millisecond
+	waitPollMax     = 50 * time.Millisecond
+	waitAskTimeout  = time.Second
+)
+
+// noteWrite records that the connection's writes reach the log entry at
+// index (for WAIT).
+func (cl *client) noteWrite(index uint64) {
+	for {
+		cur := cl.woff.Load()
+		if index <= cur || cl.woff.CompareAndSwap(cur, index) {
+			return
+		}
+	}
+}
+
+func cmdWait(b *burst, argv [][]byte) {
+	want, ok := atoi(argv[1])
+	if !ok {
+		b.error(fsm.ErrNotInteger)
+		return
+	}
+	ms, err := strconv.ParseInt(string(argv[2]), 10, 64)
+	switch {
+	case err != nil:
+		b.error(errWaitTimeout)
+		return
+	case ms < 0:
+		b.error(errWaitNegative)
+		return
+	case ms > 0 && ms > (1<<63-1)-time.Now().UnixMilli():
+		// Redis 7.0 adds the timeout to its clock, which wraps past
+		// 2^63: that client waits for good.
+		ms = 0
+	}
+	s, index := b.s, b.cl.woff.Load()
+	got := 0
+	ask := func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), waitAskTimeout)
+		defer cancel()
+		if n, err := s.be.Acknowledged(ctx, index); err == nil {
+			got = max(got, n) // a leader change may forget what the old one saw
+		}
+		return int64(got) >= want
+	}
+	if ask() || b.inExec {
+		b.integer(int64(got))
+		return
+	}
+	var deadline <-chan time.Time
+	if ms > 0 {
+		t := time.NewTimer(time.Duration(ms) * time.Millisecond)
+		defer t.Stop()
+		deadline = t.C
+	}
+	h := watchHangup(b.conn.NetConn())
+	defer h.stop()
+	poll := time.NewTimer(waitPollFirst)
+	defer poll.Stop()
+	for every := waitPollFirst; ; every = min(2*every, waitPollMax) {
+		select {
+		case <-poll.C:
+			if ask() {
+				b.integer(int64(got))
+				return
+			}
+			poll.Reset(every)
+		case <-deadline:
+			ask()
+			b.integer(int64(got))
+			return
+		case <-h.gone:
+			b.quit = true
+			return
+		case <-s.stop:
+			b.integer(int64(got))
+			return
+		}
+	}
+}

@@ -1,0 +1,64 @@
+package resp
+
+import (
+	"testing"
+	"time"
+)
+
+// TestWait: WAIT asks about the log index of the connection's latest
+// write, returns as soon as enough members hold it, reports the count at
+// the timeout otherwise, never waits inside MULTI, and checks its
+// arguments as Redis 7.0 does.
+func TestWait(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	c := ts.dial()
+
+	expect(t, c.do("WAIT x 0", "WAIT 1 x", "WAIT 1 1.5", "WAIT 1 -1", "WAIT 1"),
+		"-ERR value is not an integer or out of range\r\n",
+		"-ERR timeout is not an integer or out of range\r\n",
+		"-ERR timeout is not an integer or out of range\r\n",
+		"-ERR timeout is negative\r\n",
+		"-ERR wrong number of arguments for 'wait' command\r\n")
+
+	// Nothing written yet: index 0. No member to count: 0 at once.
+	expect(t, c.do("WAIT 0 0", "WAIT -1 0"), ":0\r\n", ":0\r\n")
+	if got := ts.be.asked.Load(); got != 0 {
+		t.Fatalf("before any write WAIT asked about index %d", got)
+	}
+
+	// After a write, about that write's entry.
+	expect(t, c.do("SET k v"), "+OK\r\n")
+	written := ts.be.lastIndex()
+	start := time.Now()
+	expect(t, c.do("WAIT 1 150"), ":0\r\n")
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Fatalf("WAIT 1 150 with no member holding the write returned after %v", d)
+	}
+	if got := ts.be.asked.Load(); got != written {
+		t.Fatalf("WAIT asked about index %d, the write is at %d", got, written)
+	}
+
+	// A count that comes while it waits ends the wait (timeout 0: none).
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		ts.be.acks.Store(2)
+	}()
+	start = time.Now()
+	expect(t, c.do("WAIT 2 0"), ":2\r\n")
+	if d := time.Since(start); d < 100*time.Millisecond || d > 5*time.Second {
+		t.Fatalf("WAIT 2 0 returned after %v, want soon after the count reached 2 (100ms)", d)
+	}
+	expect(t, c.do("WAIT 1 0"), ":2\r\n") // more than asked for: the count itself
+
+	// Inside MULTI it answers at once, after the transaction's writes.
+	ts.be.acks.Store(0)
+	start = time.Now()
+	expect(t, c.do("MULTI", "SET k v2", "WAIT 3 0", "EXEC"),
+		"+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n", "*2\r\n+OK\r\n:0\r\n")
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("WAIT inside MULTI waited %v", d)
+	}
+	if got := ts.be.asked.Load(); got != ts.be.lastIndex() {
+		t.Fatalf("WAIT in EXEC asked about index %d, the transaction is at %d", got, ts.be.lastIndex())
+	}
+}
