@@ -15,6 +15,14 @@ const (
 	errLCSTooLong = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
 )
 
+// lcsBig lets one table of more than lcsSmall bytes be built at a time.
+// Redis, on one thread, never holds more than one table (of at most
+// proto-max-bulk-len); here reads run side by side, and without the gate a
+// few clients could make a node hold 512 MB each.
+var lcsBig = make(chan struct{}, 1)
+
+const lcsSmall = 16 << 20
+
 // lcsMatch is one run of consecutive common bytes: a[aStart..aEnd] equals
 // b[bStart..bEnd], both ends included.
 type lcsMatch struct{ aStart, aEnd, bStart, bEnd int }
@@ -62,9 +70,14 @@ func cmdLCS(c *Ctx, argv [][]byte) {
 		c.Error(errLCSLenIdx)
 		return
 	}
-	if uint64(len(a)+1)*uint64(len(b)+1)*4 > maxStringLen {
+	size := uint64(len(a)+1) * uint64(len(b)+1) * 4
+	if size > maxStringLen {
 		c.Error(errLCSTooLong)
 		return
+	}
+	if size > lcsSmall {
+		lcsBig <- struct{}{}
+		defer func() { <-lcsBig }()
 	}
 	table := lcsTable(a, b)
 	n := table[len(table)-1]

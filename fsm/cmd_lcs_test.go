@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 )
 
 // lcsRun is one run of an LCS IDX reply: [[a0 a1] [b0 b1]], with its
@@ -114,5 +115,37 @@ func TestLCSMatchesAreTheSubsequence(t *testing.T) {
 		if string(spelled) != string(common) {
 			t.Fatalf("%q %q: runs spell %q, LCS is %q", a, b, spelled, common)
 		}
+	}
+}
+
+// TestLCSBigTablesOneAtATime: an LCS whose table passes lcsSmall waits
+// while another big one is being built.
+func TestLCSBigTablesOneAtATime(t *testing.T) {
+	tf := newTestFSM(t)
+	long := strings.Repeat("ab", 1100) // (2201*2201*4 bytes) > 16 MB
+	tf.run([]step{{[]string{"SET", "a", long}, ok}, {[]string{"SET", "b", long[1:]}, ok}})
+	cmd := Lookup([]byte("lcs"))
+	done := make(chan string, 1)
+	lcsBig <- struct{}{} // another client's table
+	go func() { done <- string(tf.f.Read(0, cmd, argvOf("LCS", "a", "b", "LEN"), nil)) }()
+	select {
+	case r := <-done:
+		t.Fatalf("LCS answered %q while another big table was being built", r)
+	case <-time.After(200 * time.Millisecond):
+	}
+	<-lcsBig
+	select {
+	case r := <-done:
+		if r != integer(2199) {
+			t.Fatalf("LCS LEN = %q, want 2199", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("LCS still waiting after the other table was done")
+	}
+	// A small table never waits.
+	lcsBig <- struct{}{}
+	defer func() { <-lcsBig }()
+	if r := tf.do("LCS", "a", "nokey", "LEN"); r != integer(0) {
+		t.Fatalf("small LCS: %q", r)
 	}
 }

@@ -2,6 +2,7 @@ package raftnode
 
 import (
 	"sync"
+	"time"
 
 	"github.com/hashicorp/raft"
 )
@@ -13,6 +14,14 @@ import (
 // holds every entry up to there, whichever term wrote them. Only answers
 // to requests of the current term count: a record from an earlier
 // leadership may describe a log that has since been cut back.
+//
+// Within a term a follower's log only grows, unless the follower lost it:
+// a wiped disk, or a node removed and added again under its old id. So
+// any answer to a request sent after the mark was set, heartbeats
+// included, that reports a last log index below the mark lowers it. A
+// mark lowered by a race (a heartbeat overtaking an append) only
+// under-reports until the leader's next append or probe, which raft sends
+// at least every CommitTimeout.
 
 // ackBook is the highest index each follower is known to hold, by the
 // term of the request that showed it.
@@ -21,13 +30,27 @@ type ackBook struct {
 	match map[raft.ServerID]ackMark
 }
 
-type ackMark struct{ term, index uint64 }
+type ackMark struct {
+	term, index uint64
+	sent        time.Time // when the request that showed index was sent
+}
 
 func newAckBook() *ackBook { return &ackBook{match: make(map[raft.ServerID]ackMark)} }
 
-// note records what a successful AppendEntries to id shows.
-func (b *ackBook) note(id raft.ServerID, req *raft.AppendEntriesRequest, resp *raft.AppendEntriesResponse) {
-	if req == nil || resp == nil || !resp.Success {
+// note records what the answer to an AppendEntries sent to id at sent
+// shows (see the comment at the top).
+func (b *ackBook) note(id raft.ServerID, sent time.Time, req *raft.AppendEntriesRequest, resp *raft.AppendEntriesResponse) {
+	if req == nil || resp == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	m, ok := b.match[id]
+	if ok && m.term == req.Term && sent.After(m.sent) && resp.LastLog < m.index {
+		m.index = resp.LastLog
+		b.match[id] = m
+	}
+	if !resp.Success {
 		return
 	}
 	idx := req.PrevLogEntry
@@ -37,12 +60,16 @@ func (b *ackBook) note(id raft.ServerID, req *raft.AppendEntriesRequest, resp *r
 	if idx == 0 {
 		return // a heartbeat: it checks no log
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	m := b.match[id]
 	if req.Term > m.term || (req.Term == m.term && idx > m.index) {
-		b.match[id] = ackMark{term: req.Term, index: idx}
+		b.match[id] = ackMark{term: req.Term, index: idx, sent: sent}
 	}
+}
+
+// forget drops what is known of id, a member being removed or added.
+func (b *ackBook) forget(id raft.ServerID) {
+	b.mu.Lock()
+	delete(b.match, id)
+	b.mu.Unlock()
 }
 
 // holding reports whether id is known, in term, to hold index.
@@ -55,9 +82,10 @@ func (b *ackBook) holding(id raft.ServerID, term, index uint64) bool {
 
 // AppendEntries implements raft.Transport, noting what the answer shows.
 func (g *heartbeatGate) AppendEntries(id raft.ServerID, target raft.ServerAddress, args *raft.AppendEntriesRequest, resp *raft.AppendEntriesResponse) error {
+	sent := time.Now()
 	err := g.NetworkTransport.AppendEntries(id, target, args, resp)
 	if err == nil {
-		g.acks.note(id, args, resp)
+		g.acks.note(id, sent, args, resp)
 	}
 	return err
 }
@@ -91,7 +119,7 @@ func (p *notedPipeline) relay() {
 		select {
 		case f := <-in:
 			if f.Error() == nil {
-				p.acks.note(p.id, f.Request(), f.Response())
+				p.acks.note(p.id, f.Start(), f.Request(), f.Response())
 			}
 			select {
 			case p.out <- f:

@@ -43,6 +43,7 @@ func (n *Node) AddVoter(ctx context.Context, id, addr string) error {
 		}
 	}
 	n.log.Info("adding voter", "id", id, "addr", addr)
+	n.trans.acks.forget(raft.ServerID(id)) // a new log, or the old one under a new address
 	return n.membershipErr(n.waitFuture(ctx, n.raft.AddVoter(raft.ServerID(id), raft.ServerAddress(addr), 0, n.applyTimeout)))
 }
 
@@ -64,6 +65,7 @@ func (n *Node) RemoveServer(ctx context.Context, id string) error {
 		return nil
 	}
 	n.log.Info("removing server", "id", id)
+	n.trans.acks.forget(raft.ServerID(id))
 	return n.membershipErr(n.waitFuture(ctx, n.raft.RemoveServer(raft.ServerID(id), 0, n.applyTimeout)))
 }
 

@@ -41,6 +41,7 @@ var serverCommands = []command{
 	local("unwatch", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast|fsm.FlagAllowBusy, "transactions", "Forgets about watched keys of a transaction.", cmdUnwatch),
 	local("save", "", 1, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagNoMulti, "server", "Takes a Raft snapshot of the dataset now.", cmdSave),
 	local("bgsave", "[SCHEDULE]", -1, fsm.FlagAdmin|fsm.FlagNoScript, "server", "Takes a Raft snapshot of the dataset in the background.", cmdBgsave),
+	local("role", "", 1, fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "server", "Returns the replication role.", cmdRole),
 	local("lastsave", "", 1, fsm.FlagLoading|fsm.FlagStale|fsm.FlagFast, "server", "Returns the Unix timestamp of the last snapshot.", cmdLastsave),
 	local("shutdown", "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", -1, fsm.FlagAdmin|fsm.FlagNoScript|fsm.FlagLoading|fsm.FlagStale|fsm.FlagNoMulti|fsm.FlagAllowBusy, "server", "Stops the node in order.", cmdShutdown),
 	local("raft.info", "", 1, fsm.FlagAdmin|fsm.FlagLoading|fsm.FlagStale, "raft", "Reports this node's Raft state.", cmdRaftInfo),
@@ -852,16 +853,65 @@ func human(n uint64) string {
 	return strconv.FormatUint(n, 10) + "B"
 }
 
+// hostPort splits a client address for INFO replication and ROLE.
+func hostPort(addr string) (host, port string) {
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
+		return addr[:i], addr[i+1:]
+	}
+	return addr, "0"
+}
+
+// ROLE
+//
+// The leader is the master, with the followers whose client address is
+// known as its replicas; a follower is a replica of the leader, "connected"
+// while it knows one and "connect" (Redis's state before it reaches its
+// master) while there is none, with no host and port -1. The offsets are
+// this node's applied index, as in INFO replication.
+func cmdRole(b *burst, argv [][]byte) {
+	s := b.s
+	applied := int64(s.fsm.AppliedIndex())
+	nodes := s.be.Nodes()
+	if s.be.IsLeader() {
+		var replicas [][2]string
+		for _, n := range nodes {
+			if !n.Leader && n.ClientAddr != "" {
+				host, port := hostPort(n.ClientAddr)
+				replicas = append(replicas, [2]string{host, port})
+			}
+		}
+		b.arrayLen(3)
+		b.bulk("master")
+		b.integer(applied)
+		b.arrayLen(len(replicas))
+		for _, r := range replicas {
+			b.arrayLen(3)
+			b.bulk(r[0])
+			b.bulk(r[1])
+			b.bulk(strconv.FormatInt(applied, 10))
+		}
+		return
+	}
+	host, port, state := "", int64(-1), "connect"
+	for _, n := range nodes {
+		if n.Leader && n.ClientAddr != "" {
+			h, p := hostPort(n.ClientAddr)
+			host, state = h, "connected"
+			port, _ = strconv.ParseInt(p, 10, 64)
+		}
+	}
+	b.arrayLen(5)
+	b.bulk("slave")
+	b.bulk(host)
+	b.integer(port)
+	b.bulk(state)
+	b.integer(applied)
+}
+
 // replicationInfo is INFO replication in the shape Redis tools read: the
 // leader is the master, followers are its replicas.
 func (s *Server) replicationInfo() []Field {
 	nodes := s.be.Nodes()
-	hostPort := func(addr string) (string, string) {
-		if i := strings.LastIndexByte(addr, ':'); i >= 0 {
-			return addr[:i], addr[i+1:]
-		}
-		return addr, "0"
-	}
 	applied := strconv.FormatUint(s.fsm.AppliedIndex(), 10)
 	raft := map[string]string{}
 	for _, f := range s.be.Info() {

@@ -202,7 +202,7 @@ func (b *burst) one(argv [][]byte) {
 // in the middle of EXEC's reply, are still refused.
 var localInExec = map[string]bool{
 	"publish": true, "pubsub": true, "info": true, "config": true, "client": true, "command": true,
-	"lastsave": true, "raft.info": true, "raft.nodes": true, "wait": true,
+	"lastsave": true, "raft.info": true, "raft.nodes": true, "wait": true, "role": true,
 }
 
 // txControl are the commands that act at once even inside MULTI.

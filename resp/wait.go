@@ -2,7 +2,7 @@ package resp
 
 import (
 	"context"
-	"strconv"
+	"math"
 	"time"
 
 	"github.com/respraft/respraft/fsm"
@@ -44,28 +44,35 @@ func (cl *client) noteWrite(index uint64) {
 }
 
 func cmdWait(b *burst, argv [][]byte) {
-	want, ok := atoi(argv[1])
+	want, ok := fsm.ParseInt(argv[1])
 	if !ok {
 		b.error(fsm.ErrNotInteger)
 		return
 	}
-	ms, err := strconv.ParseInt(string(argv[2]), 10, 64)
+	ms, ok := fsm.ParseInt(argv[2])
 	switch {
-	case err != nil:
+	case !ok:
 		b.error(errWaitTimeout)
 		return
 	case ms < 0:
 		b.error(errWaitNegative)
 		return
-	case ms > 0 && ms > (1<<63-1)-time.Now().UnixMilli():
-		// Redis 7.0 adds the timeout to its clock, which wraps past
-		// 2^63: that client waits for good.
-		ms = 0
+	}
+	// Redis 7.0 adds the timeout to its clock in milliseconds, wrapping
+	// past 2^63: beyond what a time.Duration holds, the client waits
+	// for good there too.
+	var end time.Time // zero: no end
+	if ms > 0 && ms <= math.MaxInt64/int64(time.Millisecond) {
+		end = time.Now().Add(time.Duration(ms) * time.Millisecond)
 	}
 	s, index := b.s, b.cl.woff.Load()
 	got := 0
 	ask := func() bool {
-		ctx, cancel := context.WithTimeout(context.Background(), waitAskTimeout)
+		limit := time.Now().Add(waitAskTimeout)
+		if !end.IsZero() && end.Before(limit) {
+			limit = end
+		}
+		ctx, cancel := context.WithDeadline(context.Background(), limit)
 		defer cancel()
 		if n, err := s.be.Acknowledged(ctx, index); err == nil {
 			got = max(got, n) // a leader change may forget what the old one saw
@@ -77,8 +84,8 @@ func cmdWait(b *burst, argv [][]byte) {
 		return
 	}
 	var deadline <-chan time.Time
-	if ms > 0 {
-		t := time.NewTimer(time.Duration(ms) * time.Millisecond)
+	if !end.IsZero() {
+		t := time.NewTimer(time.Until(end))
 		defer t.Stop()
 		deadline = t.C
 	}
@@ -95,7 +102,6 @@ func cmdWait(b *burst, argv [][]byte) {
 			}
 			poll.Reset(every)
 		case <-deadline:
-			ask()
 			b.integer(int64(got))
 			return
 		case <-h.gone:

@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -13,10 +14,9 @@ func TestWait(t *testing.T) {
 	ts := newTestServer(t, Config{})
 	c := ts.dial()
 
-	expect(t, c.do("WAIT x 0", "WAIT 1 x", "WAIT 1 1.5", "WAIT 1 -1", "WAIT 1"),
-		"-ERR value is not an integer or out of range\r\n",
-		"-ERR timeout is not an integer or out of range\r\n",
-		"-ERR timeout is not an integer or out of range\r\n",
+	const notInt, badTimeout = "-ERR value is not an integer or out of range\r\n", "-ERR timeout is not an integer or out of range\r\n"
+	expect(t, c.do("WAIT x 0", "WAIT +1 0", "WAIT 01 0", "WAIT 1 x", "WAIT 1 1.5", "WAIT 1 +0", "WAIT 1 -0", "WAIT 1 00", "WAIT 1 -1", "WAIT 1"),
+		notInt, notInt, notInt, badTimeout, badTimeout, badTimeout, badTimeout, badTimeout,
 		"-ERR timeout is negative\r\n",
 		"-ERR wrong number of arguments for 'wait' command\r\n")
 
@@ -50,6 +50,19 @@ func TestWait(t *testing.T) {
 	}
 	expect(t, c.do("WAIT 1 0"), ":2\r\n") // more than asked for: the count itself
 
+	// A timeout too long for a time.Duration waits for good, as in Redis
+	// (whose clock plus the timeout wraps), not for a wrapped instant.
+	ts.be.acks.Store(0)
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		ts.be.acks.Store(1)
+	}()
+	start = time.Now()
+	expect(t, c.do("WAIT 1 4611686018427387904"), ":1\r\n")
+	if d := time.Since(start); d < 200*time.Millisecond {
+		t.Fatalf("WAIT 1 2^62 returned after %v, before the count reached 1", d)
+	}
+
 	// Inside MULTI it answers at once, after the transaction's writes.
 	ts.be.acks.Store(0)
 	start = time.Now()
@@ -61,4 +74,18 @@ func TestWait(t *testing.T) {
 	if got := ts.be.asked.Load(); got != ts.be.lastIndex() {
 		t.Fatalf("WAIT in EXEC asked about index %d, the transaction is at %d", got, ts.be.lastIndex())
 	}
+}
+
+// TestRole: ROLE in Redis's shapes, for the leader (master, offset, no
+// replica with a known address here) and for a follower (slave of the
+// leader's client address, connected).
+func TestRole(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	c := ts.dial()
+	expect(t, c.do("SET k v"), "+OK\r\n")
+	applied := strconv.FormatUint(ts.be.lastIndex(), 10)
+	expect(t, c.do("ROLE"), "*3\r\n$6\r\nmaster\r\n:"+applied+"\r\n*0\r\n")
+	ts.be.setLeader(false)
+	expect(t, c.do("ROLE"), "*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:6379\r\n$9\r\nconnected\r\n:"+applied+"\r\n")
+	expect(t, c.do("ROLE x"), "-ERR wrong number of arguments for 'role' command\r\n")
 }

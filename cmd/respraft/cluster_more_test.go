@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -264,6 +265,39 @@ func TestClusterMore(t *testing.T) {
 		}
 		if id := infoField(t, lc, "replication", "master_replid"); len(id) != 40 {
 			t.Errorf("leader %s: master_replid:%q, want 40 hex digits", leader.name(), id)
+		}
+
+		// ROLE says the same in Redis's shape: master, offset, and a
+		// [host, port, offset] per replica; slave, host, port, state, offset.
+		role, err := lc.Do(ctx, "ROLE").Slice()
+		if err != nil || len(role) != 3 || role[0] != "master" {
+			t.Fatalf("leader %s: ROLE = %v, %v", leader.name(), role, err)
+		}
+		if _, ok := role[1].(int64); !ok {
+			t.Errorf("leader %s: ROLE offset %#v, want an integer", leader.name(), role[1])
+		}
+		var replicas []string
+		rs, _ := role[2].([]any)
+		for _, r := range rs {
+			if r, ok := r.([]any); ok && len(r) == 3 {
+				replicas = append(replicas, fmt.Sprint(r[0], ":", r[1]))
+			}
+		}
+		slices.Sort(replicas)
+		var want []string
+		for _, f := range fs {
+			want = append(want, "127.0.0.1:"+strconv.Itoa(f.Port))
+		}
+		slices.Sort(want)
+		if !slices.Equal(replicas, want) {
+			t.Errorf("leader %s: ROLE replicas %v, want %v", leader.name(), rs, want)
+		}
+		for _, f := range fs {
+			got, err := f.Client(0).Do(ctx, "ROLE").Slice()
+			if err != nil || len(got) != 5 || got[0] != "slave" || got[1] != "127.0.0.1" ||
+				got[2] != int64(leader.Port) || got[3] != "connected" {
+				t.Errorf("follower %s: ROLE = %#v, %v; want slave 127.0.0.1 %d connected <offset>", f.name(), got, err, leader.Port)
+			}
 		}
 	})
 

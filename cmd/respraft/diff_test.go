@@ -1666,8 +1666,8 @@ func diffGens() []genEntry {
 		// With no replica (Redis) or no other member (one node), WAIT
 		// counts 0; it is never sent so as to wait for good.
 		{name: "WAIT", weight: 1, simple: func(g *gen) step {
-			n := oneOf(g, "0", "-1", "1", "2", "x", "9223372036854775808")
-			timeout := oneOf(g, "0", "5", "abc", "-1", "1.5")
+			n := oneOf(g, "0", "-1", "1", "2", "x", "9223372036854775808", "+1", "01")
+			timeout := oneOf(g, "0", "5", "abc", "-1", "1.5", "+0", "-0", "00")
 			if (n == "1" || n == "2") && timeout == "0" {
 				timeout = "5"
 			}
