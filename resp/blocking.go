@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 	"time"
 
 	"github.com/respraft/respraft/fsm"
@@ -346,8 +348,10 @@ func (b *burst) popOnce(w *waiter, argv [][]byte) ([]byte, error) {
 
 // hangupWatch reports a client closing its connection while it is
 // blocked, without consuming anything it sends: it peeks at the socket.
-// If the client sends more commands instead, the watch ends (they are read
-// after the blocking command) and a later hang-up is noticed only then.
+// Commands the client sends meanwhile stay unread (they are read after the
+// blocking command); a hang-up behind them is told by the socket's
+// POLLRDHUP, which the peer's FIN sets whatever is still unread, and which
+// Go's poller (edge-triggered, watching EPOLLRDHUP) wakes the watch for.
 type hangupWatch struct {
 	gone chan struct{}
 	nc   net.Conn
@@ -375,10 +379,17 @@ func watchHangup(nc net.Conn) *hangupWatch {
 		closed := false
 		err := rc.Read(func(fd uintptr) bool {
 			n, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-			if err == syscall.EAGAIN || err == syscall.EINTR {
+			switch {
+			case err == syscall.EAGAIN || err == syscall.EINTR:
 				return false // nothing yet: wait until readable
+			case n > 0 && err == nil:
+				// More commands: a hang-up can only show as RDHUP now.
+				pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLRDHUP}}
+				if k, perr := unix.Poll(pfd, 0); perr != nil || k == 0 || pfd[0].Revents&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR) == 0 {
+					return false // still there: wait for the next event
+				}
 			}
-			closed = n == 0 || err != nil
+			closed = true
 			return true
 		})
 		if closed || (err != nil && !errors.Is(err, os.ErrDeadlineExceeded)) {

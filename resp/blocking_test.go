@@ -74,6 +74,48 @@ func TestBlockingPopWaitsForAPush(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	expect(t, pusher.do("RPUSH q2 x", "LRANGE q2 0 -1"), ":1\r\n", "*1\r\n$1\r\nx\r\n")
+
+	// Also when it sent more commands while blocked, then hung up: they
+	// stay unread on the socket, and the hang-up is still seen.
+	gone = ts.dial()
+	if _, err := gone.c.Write([]byte(encode("BLPOP q3 0"))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := ts.s.blocked.count(); n != 1 {
+		t.Fatalf("%d blocked clients, want 1", n)
+	}
+	if _, err := gone.c.Write([]byte(encode("PING"))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	gone.c.Close()
+	deadline = time.Now().Add(5 * time.Second)
+	for ts.s.blocked.count() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a client that hung up after pipelining a command is still blocked")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	expect(t, pusher.do("RPUSH q3 x", "LRANGE q3 0 -1"), ":1\r\n", "*1\r\n$1\r\nx\r\n")
+
+	// A blocked client's pipelined commands are answered after it.
+	waiter = ts.dial()
+	if _, err := waiter.c.Write([]byte(encode("BLPOP q4 0"))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if _, err := waiter.c.Write([]byte(encode("PING"))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	expect(t, pusher.do("RPUSH q4 y"), ":1\r\n")
+	if got := waiter.reply(); got != "*2\r\n$2\r\nq4\r\n$1\r\ny\r\n" {
+		t.Fatalf("BLPOP q4: %q", got)
+	}
+	if got := waiter.reply(); got != "+PONG\r\n" {
+		t.Fatalf("the PING behind BLPOP: %q", got)
+	}
 }
 
 // TestBlockedClientsInOrder: clients blocked on a key are served in the

@@ -2,6 +2,7 @@ package resp
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -61,6 +62,26 @@ func TestWait(t *testing.T) {
 	expect(t, c.do("WAIT 1 4611686018427387904"), ":1\r\n")
 	if d := time.Since(start); d < 200*time.Millisecond {
 		t.Fatalf("WAIT 1 2^62 returned after %v, before the count reached 1", d)
+	}
+
+	// A client that hangs up while waiting, even behind a command it sent
+	// meanwhile, is let go (connected_clients drops back to 1).
+	gone := ts.dial()
+	if _, err := gone.c.Write([]byte(encode("WAIT 5 0"))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if _, err := gone.c.Write([]byte(encode("PING"))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	gone.c.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(c.do("INFO clients")[0], "connected_clients:1\r\n") {
+		if time.Now().After(deadline) {
+			t.Fatal("a client that hung up during WAIT is still connected")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 
 	// Inside MULTI it answers at once, after the transaction's writes.
