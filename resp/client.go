@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,6 +30,7 @@ type client struct {
 	id      int64
 	addr    string
 	laddr   string
+	nc      net.Conn // closed by CLIENT KILL
 	created time.Time
 
 	mu          sync.Mutex // guards the fields CLIENT LIST reads from other goroutines

@@ -239,6 +239,12 @@ func cmdClient(b *burst, argv [][]byte) {
 		b.bulk(b.s.clientLine(b.cl))
 	case "list":
 		b.bulk(b.s.clientList())
+	case "kill":
+		if len(argv) < 3 {
+			b.error(fsm.ArityError("client|kill"))
+			return
+		}
+		b.clientKill(argv)
 	case "help":
 		help := []string{
 			"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -248,6 +254,15 @@ func cmdClient(b *burst, argv [][]byte) {
 			"INFO", "    Return information about the current client connection.",
 			"LIST", "    Return information about client connections.",
 			"SETINFO <option> <value>", "    Set client meta attr (LIB-NAME or LIB-VER).",
+			"KILL <ip:port>", "    Kill connection made from <ip:port>.",
+			"KILL <option> <value> [<option> <value> [...]]",
+			"    Kill connections. Options are:",
+			"    * ADDR <ip:port>", "      Kill connections made from the specified address",
+			"    * LADDR <ip:port>", "      Kill connections made to specified local address",
+			"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Kill connections by type.",
+			"    * USER <username>", "      Kill connections authenticated by <username>.",
+			"    * SKIPME (YES|NO)", "      Skip killing current connection (default: yes).",
+			"    * ID <client-id>", "      Kill connections by client id.",
 		}
 		b.arrayLen(len(help))
 		for _, h := range help {

@@ -251,6 +251,7 @@ func (s *Server) accept(conn redcon.Conn) bool {
 	}
 	if nc := conn.NetConn(); nc != nil {
 		cl.laddr = nc.LocalAddr().String()
+		cl.nc = nc
 	}
 	cl.lastActive.Store(time.Now().UnixNano())
 	conn.SetContext(cl)

@@ -1,0 +1,88 @@
+package resp
+
+import (
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// closedByServer reports whether the server closed c (a read ends with
+// EOF or a reset within a second, with nothing sent first).
+func closedByServer(c *conn) bool {
+	_ = c.c.SetReadDeadline(time.Now().Add(time.Second))
+	var buf [64]byte
+	n, err := c.c.Read(buf[:])
+	return n == 0 && err != nil && (err == io.EOF || strings.Contains(err.Error(), "reset"))
+}
+
+func clientID(t *testing.T, c *conn) string {
+	t.Helper()
+	r := c.do("CLIENT ID")[0]
+	return strings.TrimSuffix(strings.TrimPrefix(r, ":"), "\r\n")
+}
+
+func TestClientKill(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	admin := ts.dial()
+
+	const syntax = "-ERR syntax error\r\n"
+	expect(t, admin.do("CLIENT KILL", "CLIENT KILL 1.2.3.4:5", "CLIENT KILL ID", "CLIENT KILL ID x", "CLIENT KILL ID 0",
+		"CLIENT KILL ID 999", "CLIENT KILL TYPE foo", "CLIENT KILL USER bob", "CLIENT KILL USER default SKIPME maybe",
+		"CLIENT KILL FOO bar", "CLIENT KILL ID 5 TYPE", "CLIENT KILL TYPE master", "CLIENT KILL MAXAGE 5"),
+		"-ERR wrong number of arguments for 'client|kill' command\r\n",
+		"-ERR No such client\r\n", "-ERR No such client\r\n",
+		"-ERR client-id should be greater than 0\r\n", "-ERR client-id should be greater than 0\r\n",
+		":0\r\n", "-ERR Unknown client type 'foo'\r\n", "-ERR No such user 'bob'\r\n", syntax,
+		syntax, syntax, ":0\r\n", syntax)
+
+	// By id, and by address (the old form).
+	byID, byAddr := ts.dial(), ts.dial()
+	expect(t, admin.do("CLIENT KILL ID "+clientID(t, byID)), ":1\r\n")
+	if !closedByServer(byID) {
+		t.Fatal("CLIENT KILL ID: the connection is still open")
+	}
+	expect(t, admin.do("CLIENT KILL "+byAddr.c.LocalAddr().String()), "+OK\r\n")
+	if !closedByServer(byAddr) {
+		t.Fatal("CLIENT KILL ip:port: the connection is still open")
+	}
+
+	// A blocked client killed consumes nothing.
+	blocked := ts.dial()
+	if _, err := blocked.c.Write([]byte(encode("BLPOP q 0"))); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for ts.s.blocked.count() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("BLPOP never blocked")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	expect(t, admin.do("CLIENT KILL ID "+strconv.FormatInt(ts.s.nextID.Load(), 10)), ":1\r\n")
+	for ts.s.blocked.count() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a killed client is still blocked")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	expect(t, admin.do("RPUSH q x", "LRANGE q 0 -1"), ":1\r\n", "*1\r\n$1\r\nx\r\n")
+
+	// TYPE: a subscriber is pubsub, the others normal; SKIPME yes (the
+	// default) spares the caller, SKIPME no does not, after its reply.
+	sub, other := ts.dial(), ts.dial()
+	expect(t, sub.do("SUBSCRIBE ch"), "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n")
+	expect(t, admin.do("CLIENT KILL TYPE pubsub"), ":1\r\n")
+	if !closedByServer(sub) {
+		t.Fatal("CLIENT KILL TYPE pubsub: the subscriber is still connected")
+	}
+	expect(t, admin.do("CLIENT KILL TYPE normal"), ":1\r\n")
+	if !closedByServer(other) {
+		t.Fatal("CLIENT KILL TYPE normal: the other client is still connected")
+	}
+	expect(t, admin.do("CLIENT KILL USER default SKIPME no"), ":1\r\n")
+	if !closedByServer(admin) {
+		t.Fatal("CLIENT KILL ... SKIPME no: the caller is still connected after its reply")
+	}
+}
