@@ -233,6 +233,7 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 		}
 	}()
 	var gone <-chan struct{}
+	var unblocked <-chan bool // CLIENT UNBLOCK, once it really waits
 	// hungUp reports a hang-up that came with a reason to look again:
 	// then nothing must be popped for this client.
 	hungUp := func() bool {
@@ -264,6 +265,9 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 			h := watchHangup(b.conn.NetConn())
 			defer h.stop()
 			gone = h.gone
+			var done func()
+			unblocked, done = cl.startBlocking()
+			defer done()
 		}
 		// Data here after a null: it is kept for a client that blocked
 		// earlier. Look again later in case that one's registration lapses.
@@ -294,6 +298,13 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 				}
 			case <-timeout:
 				b.nullArray()
+				return
+			case withError := <-unblocked:
+				if withError {
+					b.error(errUnblocked)
+				} else {
+					b.nullArray() // as on its timeout
+				}
 				return
 			case <-gone:
 				// Nothing was consumed for this client: drop it.

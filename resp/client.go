@@ -27,10 +27,15 @@ const (
 
 // client is the per-connection state.
 type client struct {
-	id      int64
-	addr    string
-	laddr   string
-	nc      net.Conn // closed by CLIENT KILL
+	id    int64
+	addr  string
+	laddr string
+	nc    net.Conn // closed by CLIENT KILL
+
+	// CLIENT UNBLOCK: blocked is set while the connection waits in a
+	// blocking command, which takes unblock (true: with an error).
+	blocked atomic.Bool
+	unblock chan bool
 	created time.Time
 
 	mu          sync.Mutex // guards the fields CLIENT LIST reads from other goroutines

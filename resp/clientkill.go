@@ -131,3 +131,55 @@ func (b *burst) kill(victims []*client) {
 		}
 	}
 }
+
+// errUnblocked is what a client unblocked with CLIENT UNBLOCK ... ERROR gets.
+const errUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+
+// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+//
+// Ends the wait of a client blocked in BLPOP and the like or in WAIT, as
+// Redis 7.0: it then answers as on its timeout, or with -UNBLOCKED. 1 if
+// the client was blocked, else 0.
+func (b *burst) clientUnblock(argv [][]byte) {
+	id, ok := fsm.ParseInt(argv[2])
+	if !ok {
+		b.error(fsm.ErrNotInteger)
+		return
+	}
+	withError := false
+	if len(argv) == 4 {
+		switch strings.ToLower(string(argv[3])) {
+		case "timeout":
+		case "error":
+			withError = true
+		default:
+			b.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+			return
+		}
+	}
+	b.s.mu.Lock()
+	cl := b.s.clients[id]
+	b.s.mu.Unlock()
+	if cl == nil || !cl.blocked.Load() {
+		b.integer(0)
+		return
+	}
+	select {
+	case cl.unblock <- withError:
+		b.integer(1)
+	default:
+		b.integer(0) // already being unblocked
+	}
+}
+
+// startBlocking marks the connection as blocked (CLIENT UNBLOCK can end
+// its wait) and returns the channel that says so, with a stale signal
+// from an earlier wait drained. The returned func ends the mark.
+func (cl *client) startBlocking() (<-chan bool, func()) {
+	select {
+	case <-cl.unblock:
+	default:
+	}
+	cl.blocked.Store(true)
+	return cl.unblock, func() { cl.blocked.Store(false) }
+}

@@ -86,3 +86,53 @@ func TestClientKill(t *testing.T) {
 		t.Fatal("CLIENT KILL ... SKIPME no: the caller is still connected after its reply")
 	}
 }
+
+// TestClientUnblock: CLIENT UNBLOCK ends a BLPOP or a WAIT as its timeout
+// would, or with -UNBLOCKED; nothing is consumed; a client that is not
+// blocked is not touched.
+func TestClientUnblock(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	admin := ts.dial()
+	expect(t, admin.do("CLIENT UNBLOCK", "CLIENT UNBLOCK x", "CLIENT UNBLOCK 1 FOO", "CLIENT UNBLOCK 999",
+		"CLIENT UNBLOCK 999 error", "CLIENT UNBLOCK 1 2 3", "CLIENT UNBLOCK "+clientID(t, admin)),
+		"-ERR wrong number of arguments for 'client|unblock' command\r\n",
+		"-ERR value is not an integer or out of range\r\n",
+		"-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n",
+		":0\r\n", ":0\r\n",
+		"-ERR unknown subcommand or wrong number of arguments for 'UNBLOCK'. Try CLIENT HELP.\r\n",
+		":0\r\n")
+
+	c := ts.dial()
+	id := clientID(t, c)
+	unblock := func(cmd, how, want string) {
+		t.Helper()
+		if _, err := c.c.Write([]byte(encode(cmd))); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			r := admin.do("CLIENT UNBLOCK " + id + how)[0]
+			if r == ":1\r\n" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: CLIENT UNBLOCK%s never found it blocked (%q)", cmd, how, r)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if got := c.reply(); got != want {
+			t.Fatalf("%s unblocked%s: %q, want %q", cmd, how, got, want)
+		}
+	}
+	unblock("BLPOP q 0", "", "*-1\r\n")
+	unblock("BLPOP q 0", " TIMEOUT", "*-1\r\n")
+	unblock("BLPOP q 0", " error", "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n")
+	unblock("WAIT 1 0", "", ":0\r\n")
+	unblock("WAIT 1 0", " ERROR", "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n")
+	expect(t, c.do("PING"), "+PONG\r\n") // the connection goes on
+	expect(t, admin.do("CLIENT UNBLOCK "+id), ":0\r\n")
+	expect(t, admin.do("RPUSH q x", "LRANGE q 0 -1"), ":1\r\n", "*1\r\n$1\r\nx\r\n")
+	if n := ts.s.blocked.count(); n != 0 {
+		t.Fatalf("%d blocked clients after the unblocks", n)
+	}
+}

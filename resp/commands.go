@@ -245,6 +245,15 @@ func cmdClient(b *burst, argv [][]byte) {
 			return
 		}
 		b.clientKill(argv)
+	case "unblock":
+		switch {
+		case len(argv) < 3:
+			b.error(fsm.ArityError("client|unblock"))
+		case len(argv) > 4:
+			b.error("ERR unknown subcommand or wrong number of arguments for '" + trunc(argv[1], 128) + "'. Try CLIENT HELP.")
+		default:
+			b.clientUnblock(argv)
+		}
 	case "help":
 		help := []string{
 			"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -263,6 +272,7 @@ func cmdClient(b *burst, argv [][]byte) {
 			"    * USER <username>", "      Kill connections authenticated by <username>.",
 			"    * SKIPME (YES|NO)", "      Skip killing current connection (default: yes).",
 			"    * ID <client-id>", "      Kill connections by client id.",
+			"UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
 		}
 		b.arrayLen(len(help))
 		for _, h := range help {

@@ -248,6 +248,7 @@ func (s *Server) accept(conn redcon.Conn) bool {
 		addr:        conn.RemoteAddr(),
 		created:     time.Now(),
 		consistency: s.cfg.ReadConsistency,
+		unblock:     make(chan bool, 1),
 	}
 	if nc := conn.NetConn(); nc != nil {
 		cl.laddr = nc.LocalAddr().String()

@@ -91,6 +91,8 @@ func cmdWait(b *burst, argv [][]byte) {
 	}
 	h := watchHangup(b.conn.NetConn())
 	defer h.stop()
+	unblocked, done := b.cl.startBlocking()
+	defer done()
 	poll := time.NewTimer(waitPollFirst)
 	defer poll.Stop()
 	for every := waitPollFirst; ; every = min(2*every, waitPollMax) {
@@ -103,6 +105,13 @@ func cmdWait(b *burst, argv [][]byte) {
 			poll.Reset(every)
 		case <-deadline:
 			b.integer(int64(got))
+			return
+		case withError := <-unblocked:
+			if withError {
+				b.error(errUnblocked)
+			} else {
+				b.integer(int64(got)) // as on its timeout
+			}
 			return
 		case <-h.gone:
 			b.quit = true
