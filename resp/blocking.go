@@ -233,7 +233,8 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 		}
 	}()
 	var gone <-chan struct{}
-	var unblocked <-chan bool // CLIENT UNBLOCK, once it really waits
+	bs := cl.beginBlocking() // for CLIENT UNBLOCK
+	defer bs.end()
 	// hungUp reports a hang-up that came with a reason to look again:
 	// then nothing must be popped for this client.
 	hungUp := func() bool {
@@ -250,6 +251,10 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 		if rt != nil {
 			rt.Stop()
 		}
+		if withError, ok := bs.busy(); !ok {
+			b.unblocked(withError, b.nullArray)
+			return
+		}
 		reply, err := b.popOnce(w, argv)
 		if err != nil {
 			b.error(errorReply(err))
@@ -265,9 +270,6 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 			h := watchHangup(b.conn.NetConn())
 			defer h.stop()
 			gone = h.gone
-			var done func()
-			unblocked, done = cl.startBlocking()
-			defer done()
 		}
 		// Data here after a null: it is kept for a client that blocked
 		// earlier. Look again later in case that one's registration lapses.
@@ -281,6 +283,7 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 			}
 			retry = rt.C
 		}
+		unblocked := bs.wait()
 	wait:
 		for {
 			select {
@@ -300,11 +303,8 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 				b.nullArray()
 				return
 			case withError := <-unblocked:
-				if withError {
-					b.error(errUnblocked)
-				} else {
-					b.nullArray() // as on its timeout
-				}
+				bs.received()
+				b.unblocked(withError, b.nullArray)
 				return
 			case <-gone:
 				// Nothing was consumed for this client: drop it.

@@ -32,11 +32,13 @@ type client struct {
 	laddr string
 	nc    net.Conn // closed by CLIENT KILL
 
-	// CLIENT UNBLOCK: blocked is set while the connection waits in a
-	// blocking command, which takes unblock (true: with an error).
-	blocked atomic.Bool
-	unblock chan bool
-	created time.Time
+	// CLIENT UNBLOCK (clientkill.go): where the connection is in a
+	// blocking command, and the signal that ends its wait (true: with an
+	// error).
+	blockState atomic.Int32
+	unblock    chan bool
+	killed     atomic.Bool // by CLIENT KILL: no longer listed or matched
+	created    time.Time
 
 	mu          sync.Mutex // guards the fields CLIENT LIST reads from other goroutines
 	name        string

@@ -2,6 +2,7 @@ package resp
 
 import (
 	"strings"
+	"time"
 
 	"github.com/respraft/respraft/fsm"
 )
@@ -110,7 +111,7 @@ func (s *Server) matchClients(match func(*client) bool) []*client {
 	defer s.mu.Unlock()
 	var out []*client
 	for _, cl := range s.clients {
-		if match(cl) {
+		if !cl.killed.Load() && match(cl) {
 			out = append(out, cl)
 		}
 	}
@@ -122,6 +123,7 @@ func (s *Server) matchClients(match func(*client) bool) []*client {
 // The caller's connection is closed after its reply.
 func (b *burst) kill(victims []*client) {
 	for _, cl := range victims {
+		cl.killed.Store(true)
 		if cl == b.cl {
 			b.quit = true
 			continue
@@ -140,12 +142,13 @@ const errUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
 // Ends the wait of a client blocked in BLPOP and the like or in WAIT, as
 // Redis 7.0: it then answers as on its timeout, or with -UNBLOCKED. 1 if
 // the client was blocked, else 0.
+//
+// A blocked client is not always waiting: it may be proposing a pop
+// attempt or asking the leader for WAIT's count, and cannot be stopped in
+// the middle of that. UNBLOCK then waits for it to be back to waiting
+// (at most unblockPatience), so that it answers 1 exactly when the client
+// will be unblocked.
 func (b *burst) clientUnblock(argv [][]byte) {
-	id, ok := fsm.ParseInt(argv[2])
-	if !ok {
-		b.error(fsm.ErrNotInteger)
-		return
-	}
 	withError := false
 	if len(argv) == 4 {
 		switch strings.ToLower(string(argv[3])) {
@@ -157,29 +160,111 @@ func (b *burst) clientUnblock(argv [][]byte) {
 			return
 		}
 	}
+	id, ok := fsm.ParseInt(argv[2])
+	if !ok {
+		b.error(fsm.ErrNotInteger)
+		return
+	}
 	b.s.mu.Lock()
 	cl := b.s.clients[id]
 	b.s.mu.Unlock()
-	if cl == nil || !cl.blocked.Load() {
-		b.integer(0)
+	if cl != nil && cl.tryUnblock(withError, unblockPatience) {
+		b.integer(1)
 		return
 	}
-	select {
-	case cl.unblock <- withError:
-		b.integer(1)
-	default:
-		b.integer(0) // already being unblocked
+	b.integer(0)
+}
+
+// tryUnblock ends cl's wait in a blocking command, waiting up to patience
+// for it to be waiting; false if it is in none.
+func (cl *client) tryUnblock(withError bool, patience time.Duration) bool {
+	give := time.Now().Add(patience)
+	for {
+		switch cl.blockState.Load() {
+		case blockWaiting:
+			if cl.blockState.CompareAndSwap(blockWaiting, blockUnblocked) {
+				cl.unblock <- withError // capacity 1, empty: see blockState
+				return true
+			}
+			continue
+		case blockBusy:
+			if time.Now().Before(give) {
+				time.Sleep(time.Millisecond)
+				continue
+			}
+		}
+		return false
 	}
 }
 
-// startBlocking marks the connection as blocked (CLIENT UNBLOCK can end
-// its wait) and returns the channel that says so, with a stale signal
-// from an earlier wait drained. The returned func ends the mark.
-func (cl *client) startBlocking() (<-chan bool, func()) {
-	select {
-	case <-cl.unblock:
-	default:
+// unblockPatience bounds CLIENT UNBLOCK's wait for a client that is busy
+// between two waits (a pop attempt, a question to the leader).
+const unblockPatience = time.Second
+
+// The states of a connection in a blocking command (client.blockState).
+// Only CLIENT UNBLOCK moves waiting to unblocked, and then sends one
+// signal; only the blocked command's goroutine leaves unblocked, after it
+// has taken that signal, so the channel never holds a stale one.
+const (
+	blockNone      int32 = iota // not in a blocking command
+	blockBusy                   // in one, but not waiting just now
+	blockWaiting                // waiting: CLIENT UNBLOCK may end it
+	blockUnblocked              // CLIENT UNBLOCK ended it; its signal is on the way
+)
+
+// blockingSession is one blocking command's side of CLIENT UNBLOCK.
+type blockingSession struct{ cl *client }
+
+// beginBlocking marks the connection as in a blocking command (busy).
+func (cl *client) beginBlocking() blockingSession {
+	cl.blockState.Store(blockBusy)
+	return blockingSession{cl}
+}
+
+// wait marks the connection as waiting: the returned channel brings
+// CLIENT UNBLOCK's signal (true: with an error).
+func (bs blockingSession) wait() <-chan bool {
+	bs.cl.blockState.Store(blockWaiting)
+	return bs.cl.unblock
+}
+
+// busy marks the end of a wait, before a pop attempt or a question to the
+// leader. ok is false when CLIENT UNBLOCK got in first: withError is then
+// its reason, and the command must answer as unblocked.
+func (bs blockingSession) busy() (withError, ok bool) {
+	if bs.cl.blockState.CompareAndSwap(blockWaiting, blockBusy) || bs.cl.blockState.Load() == blockBusy {
+		return false, true
 	}
-	cl.blocked.Store(true)
-	return cl.unblock, func() { cl.blocked.Store(false) }
+	return bs.taken(), false
+}
+
+// taken takes the signal of a CLIENT UNBLOCK that got in (state
+// unblocked) and marks the wait as over.
+func (bs blockingSession) taken() bool {
+	withError := <-bs.cl.unblock
+	bs.cl.blockState.Store(blockBusy)
+	return withError
+}
+
+// received marks the wait as over once the command took UNBLOCK's signal
+// itself.
+func (bs blockingSession) received() { bs.cl.blockState.Store(blockBusy) }
+
+// unblocked answers a command that CLIENT UNBLOCK ended: -UNBLOCKED, or
+// what its timeout would have answered.
+func (b *burst) unblocked(withError bool, asTimeout func()) {
+	if withError {
+		b.error(errUnblocked)
+		return
+	}
+	asTimeout()
+}
+
+// end leaves the blocking command, taking a signal still on its way (an
+// UNBLOCK that raced a timeout or a hang-up).
+func (bs blockingSession) end() {
+	if bs.cl.blockState.Load() == blockUnblocked {
+		<-bs.cl.unblock
+	}
+	bs.cl.blockState.Store(blockNone)
 }

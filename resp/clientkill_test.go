@@ -37,9 +37,12 @@ func TestClientKill(t *testing.T) {
 		":0\r\n", "-ERR Unknown client type 'foo'\r\n", "-ERR No such user 'bob'\r\n", syntax,
 		syntax, syntax, ":0\r\n", syntax)
 
-	// By id, and by address (the old form).
+	// By id, and by address (the old form). A killed client is gone at
+	// once, even before its connection's goroutine has wound up.
 	byID, byAddr := ts.dial(), ts.dial()
-	expect(t, admin.do("CLIENT KILL ID "+clientID(t, byID)), ":1\r\n")
+	expect(t, byAddr.do("PING"), "+PONG\r\n") // the server has taken the connection
+	idOf := clientID(t, byID)
+	expect(t, admin.do("CLIENT KILL ID "+idOf, "CLIENT KILL ID "+idOf), ":1\r\n", ":0\r\n")
 	if !closedByServer(byID) {
 		t.Fatal("CLIENT KILL ID: the connection is still open")
 	}
@@ -72,6 +75,7 @@ func TestClientKill(t *testing.T) {
 	// TYPE: a subscriber is pubsub, the others normal; SKIPME yes (the
 	// default) spares the caller, SKIPME no does not, after its reply.
 	sub, other := ts.dial(), ts.dial()
+	expect(t, other.do("PING"), "+PONG\r\n")
 	expect(t, sub.do("SUBSCRIBE ch"), "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n")
 	expect(t, admin.do("CLIENT KILL TYPE pubsub"), ":1\r\n")
 	if !closedByServer(sub) {
@@ -93,6 +97,7 @@ func TestClientKill(t *testing.T) {
 func TestClientUnblock(t *testing.T) {
 	ts := newTestServer(t, Config{})
 	admin := ts.dial()
+	expect(t, admin.do("CLIENT UNBLOCK x FOO"), "-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n") // the reason first
 	expect(t, admin.do("CLIENT UNBLOCK", "CLIENT UNBLOCK x", "CLIENT UNBLOCK 1 FOO", "CLIENT UNBLOCK 999",
 		"CLIENT UNBLOCK 999 error", "CLIENT UNBLOCK 1 2 3", "CLIENT UNBLOCK "+clientID(t, admin)),
 		"-ERR wrong number of arguments for 'client|unblock' command\r\n",
@@ -134,5 +139,61 @@ func TestClientUnblock(t *testing.T) {
 	expect(t, admin.do("RPUSH q x", "LRANGE q 0 -1"), ":1\r\n", "*1\r\n$1\r\nx\r\n")
 	if n := ts.s.blocked.count(); n != 0 {
 		t.Fatalf("%d blocked clients after the unblocks", n)
+	}
+}
+
+// TestUnblockHandshake: CLIENT UNBLOCK answers 1 exactly when the wait it
+// ends is a wait: it holds off while the command is busy (a pop attempt),
+// ends the wait once there is one, and says 0 when the command ended
+// meanwhile. The command sees an UNBLOCK that got in while it was about
+// to look again.
+func TestUnblockHandshake(t *testing.T) {
+	cl := &client{unblock: make(chan bool, 1)}
+	if cl.tryUnblock(false, 10*time.Millisecond) {
+		t.Fatal("unblocked a client in no blocking command")
+	}
+
+	bs := cl.beginBlocking() // busy: its first attempt
+	res := make(chan bool, 1)
+	go func() { res <- cl.tryUnblock(true, 5*time.Second) }()
+	select {
+	case r := <-res:
+		t.Fatalf("UNBLOCK answered %v while the command was busy", r)
+	case <-time.After(100 * time.Millisecond):
+	}
+	ch := bs.wait()
+	if !<-res {
+		t.Fatal("UNBLOCK did not end the wait that followed")
+	}
+	if withError := <-ch; !withError {
+		t.Fatal("the ERROR reason was lost")
+	}
+	bs.received()
+	bs.end()
+
+	// An UNBLOCK that lands just as the wait ends for another reason is
+	// seen by busy, before the command looks again.
+	bs = cl.beginBlocking()
+	bs.wait()
+	if !cl.tryUnblock(false, time.Second) {
+		t.Fatal("UNBLOCK of a waiting client failed")
+	}
+	if withError, ok := bs.busy(); ok || withError {
+		t.Fatalf("busy after an UNBLOCK: ok %v, withError %v; want the unblock, without error", ok, withError)
+	}
+	bs.end()
+
+	// A command that ends while busy: UNBLOCK says 0.
+	bs = cl.beginBlocking()
+	go func() { res <- cl.tryUnblock(false, 5*time.Second) }()
+	time.Sleep(50 * time.Millisecond)
+	bs.end()
+	if <-res {
+		t.Fatal("UNBLOCK answered 1 for a command that ended without waiting again")
+	}
+	select {
+	case <-cl.unblock:
+		t.Fatal("a stale signal was left for the next blocking command")
+	default:
 	}
 }

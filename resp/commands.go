@@ -306,7 +306,9 @@ func (s *Server) clientList() string {
 	s.mu.Lock()
 	cls := make([]*client, 0, len(s.clients))
 	for _, cl := range s.clients {
-		cls = append(cls, cl)
+		if !cl.killed.Load() { // CLIENT KILL's victims are gone
+			cls = append(cls, cl)
+		}
 	}
 	s.mu.Unlock()
 	sort.Slice(cls, func(i, j int) bool { return cls[i].id < cls[j].id })
@@ -778,9 +780,7 @@ func (s *Server) infoSections(cl *client) []infoSection {
 	runtime.ReadMemStats(&ms)
 	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
 	uptime := int64(time.Since(s.start) / time.Second)
-	s.mu.Lock()
-	nclients := len(s.clients)
-	s.mu.Unlock()
+	nclients := len(s.matchClients(func(*client) bool { return true })) // CLIENT KILL's victims are gone
 	cl.mu.Lock()
 	level := cl.consistency
 	cl.mu.Unlock()

@@ -91,27 +91,30 @@ func cmdWait(b *burst, argv [][]byte) {
 	}
 	h := watchHangup(b.conn.NetConn())
 	defer h.stop()
-	unblocked, done := b.cl.startBlocking()
-	defer done()
+	bs := b.cl.beginBlocking() // for CLIENT UNBLOCK
+	defer bs.end()
+	unblocked := bs.wait()
 	poll := time.NewTimer(waitPollFirst)
 	defer poll.Stop()
 	for every := waitPollFirst; ; every = min(2*every, waitPollMax) {
 		select {
 		case <-poll.C:
+			if withError, ok := bs.busy(); !ok {
+				b.unblocked(withError, func() { ask(); b.integer(int64(got)) })
+				return
+			}
 			if ask() {
 				b.integer(int64(got))
 				return
 			}
+			unblocked = bs.wait()
 			poll.Reset(every)
 		case <-deadline:
 			b.integer(int64(got))
 			return
 		case withError := <-unblocked:
-			if withError {
-				b.error(errUnblocked)
-			} else {
-				b.integer(int64(got)) // as on its timeout
-			}
+			bs.received()
+			b.unblocked(withError, func() { ask(); b.integer(int64(got)) }) // counted again, as Redis
 			return
 		case <-h.gone:
 			b.quit = true
