@@ -268,3 +268,51 @@ func (bs blockingSession) end() {
 	}
 	bs.cl.blockState.Store(blockNone)
 }
+
+// CLIENT LIST [TYPE normal | master | replica | pubsub] [ID client-id ...]
+//
+// As Redis 7.0: TYPE alone after LIST, or ID with one or more ids, listed
+// in the order given (an unknown id is left out); anything else is a
+// syntax error. No client here is a master or a replica.
+func (b *burst) clientListFiltered(argv [][]byte) {
+	switch {
+	case len(argv) == 2:
+		b.bulk(b.s.clientList())
+	case len(argv) == 4 && strings.EqualFold(string(argv[2]), "type"):
+		typ := strings.ToLower(string(argv[3]))
+		switch typ {
+		case "normal", "pubsub":
+		case "master", "replica", "slave":
+			b.bulk("")
+			return
+		default:
+			b.error("ERR Unknown client type '" + string(argv[3]) + "'")
+			return
+		}
+		var sb strings.Builder
+		for _, cl := range b.s.sortedClients() {
+			if clientType(cl) == typ {
+				sb.WriteString(b.s.clientLine(cl))
+			}
+		}
+		b.bulk(sb.String())
+	case len(argv) > 3 && strings.EqualFold(string(argv[2]), "id"):
+		var sb strings.Builder
+		for _, a := range argv[3:] {
+			id, ok := fsm.ParseInt(a)
+			if !ok {
+				b.error("ERR Invalid client ID")
+				return
+			}
+			b.s.mu.Lock()
+			cl := b.s.clients[id]
+			b.s.mu.Unlock()
+			if cl != nil && !cl.killed.Load() {
+				sb.WriteString(b.s.clientLine(cl))
+			}
+		}
+		b.bulk(sb.String())
+	default:
+		b.error(fsm.ErrSyntax)
+	}
+}

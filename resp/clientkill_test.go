@@ -197,3 +197,44 @@ func TestUnblockHandshake(t *testing.T) {
 	default:
 	}
 }
+
+// TestClientListFilters: CLIENT LIST TYPE and ID as Redis 7.0 takes them.
+func TestClientListFilters(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	admin, sub := ts.dial(), ts.dial()
+	expect(t, sub.do("SUBSCRIBE ch"), "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n")
+	adminID, subID := clientID(t, admin), ""
+	for _, line := range strings.Split(admin.do("CLIENT LIST")[0], "\n") {
+		if strings.Contains(line, " sub=1 ") {
+			subID = strings.TrimPrefix(strings.Fields(line)[0], "id=")
+		}
+	}
+	if subID == "" {
+		t.Fatal("CLIENT LIST shows no subscriber")
+	}
+	ids := func(reply string) []string {
+		var out []string
+		for _, f := range strings.Fields(reply) {
+			if strings.HasPrefix(f, "id=") {
+				out = append(out, strings.TrimPrefix(f, "id="))
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		cmd  string
+		want []string
+	}{
+		{"CLIENT LIST TYPE normal", []string{adminID}},
+		{"CLIENT LIST TYPE PUBSUB", []string{subID}},
+		{"CLIENT LIST TYPE replica", nil},
+		{"CLIENT LIST ID " + subID + " 999 " + adminID + " " + subID, []string{subID, adminID, subID}},
+	} {
+		if got := ids(admin.do(tc.cmd)[0]); strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%s: ids %v, want %v", tc.cmd, got, tc.want)
+		}
+	}
+	expect(t, admin.do("CLIENT LIST TYPE foo", "CLIENT LIST ID x", "CLIENT LIST ID", "CLIENT LIST FOO", "CLIENT LIST TYPE normal x"),
+		"-ERR Unknown client type 'foo'\r\n", "-ERR Invalid client ID\r\n",
+		"-ERR syntax error\r\n", "-ERR syntax error\r\n", "-ERR syntax error\r\n")
+}

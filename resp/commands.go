@@ -238,7 +238,7 @@ func cmdClient(b *burst, argv [][]byte) {
 	case "info":
 		b.bulk(b.s.clientLine(b.cl))
 	case "list":
-		b.bulk(b.s.clientList())
+		b.clientListFiltered(argv)
 	case "kill":
 		if len(argv) < 3 {
 			b.error(fsm.ArityError("client|kill"))
@@ -303,20 +303,19 @@ func (s *Server) clientLine(cl *client) string {
 }
 
 func (s *Server) clientList() string {
-	s.mu.Lock()
-	cls := make([]*client, 0, len(s.clients))
-	for _, cl := range s.clients {
-		if !cl.killed.Load() { // CLIENT KILL's victims are gone
-			cls = append(cls, cl)
-		}
-	}
-	s.mu.Unlock()
-	sort.Slice(cls, func(i, j int) bool { return cls[i].id < cls[j].id })
 	var sb strings.Builder
-	for _, cl := range cls {
+	for _, cl := range s.sortedClients() {
 		sb.WriteString(s.clientLine(cl))
 	}
 	return sb.String()
+}
+
+// sortedClients is this node's clients by id, CLIENT KILL's victims left
+// out (they are gone).
+func (s *Server) sortedClients() []*client {
+	cls := s.matchClients(func(*client) bool { return true })
+	sort.Slice(cls, func(i, j int) bool { return cls[i].id < cls[j].id })
+	return cls
 }
 
 // COMMAND [COUNT | INFO [name ...] | DOCS [name ...] | LIST | GETKEYS cmd ...]
