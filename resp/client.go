@@ -32,7 +32,7 @@ type client struct {
 	laddr string
 	nc    net.Conn // closed by CLIENT KILL
 
-	// CLIENT UNBLOCK (clientkill.go): where the connection is in a
+	// CLIENT UNBLOCK (clientadmin.go): where the connection is in a
 	// blocking command, and the signal that ends its wait (true: with an
 	// error).
 	blockState atomic.Int32
