@@ -260,7 +260,7 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 			b.error(errorReply(err))
 			return
 		}
-		if string(reply) != "*-1\r\n" && string(reply) != "$-1\r\n" {
+		if !isNull(reply) {
 			served = true // the state machine has dropped its registration
 			b.reply(reply)
 			return
@@ -320,6 +320,10 @@ func (b *burst) block(cmd *command, argv [][]byte) {
 	}
 }
 
+// isNull reports whether a blocking command's attempt found nothing (a
+// null array, or a null bulk string for BLMOVE and BRPOPLPUSH).
+func isNull(reply []byte) bool { return string(reply) == "*-1\r\n" || string(reply) == "$-1\r\n" }
+
 func (b *burst) nullArray() { b.conn.WriteRaw([]byte("*-1\r\n")) }
 
 // onceID returns a new id for one of cl's blocking attempts (kind "") or
@@ -341,7 +345,7 @@ func (b *burst) popOnce(w *waiter, argv [][]byte) ([]byte, error) {
 			if len(res.Replies) != 1 {
 				return nil, ErrUnknownOutcome
 			}
-			if r := string(res.Replies[0]); r != "*-1\r\n" && r != "$-1\r\n" {
+			if !isNull(res.Replies[0]) {
 				b.cl.noteWrite(res.Index) // it popped: a write, for WAIT
 			}
 			return res.Replies[0], nil

@@ -50,13 +50,12 @@ func (b *burst) clientKill(argv [][]byte) {
 			}
 			id, byID = n, true
 		case "type":
-			switch t := strings.ToLower(val); t {
-			case "normal", "master", "replica", "slave", "pubsub":
-				typ, byType = t, true
-			default:
+			t, ok := clientTypeArg(val)
+			if !ok {
 				b.error("ERR Unknown client type '" + val + "'")
 				return
 			}
+			typ, byType = t, true
 		case "user":
 			if val != "default" { // the only user: it matches every client
 				b.error("ERR No such user '" + val + "'")
@@ -96,8 +95,30 @@ func (b *burst) clientKill(argv [][]byte) {
 	b.integer(int64(len(victims)))
 }
 
-// clientType is CLIENT KILL's TYPE of cl: pubsub once it subscribed,
-// else normal.
+// clientTypeArg reads the TYPE of CLIENT KILL and CLIENT LIST: one of
+// Redis's client types, lowercase (no client here is a master or a
+// replica, so those match none).
+func clientTypeArg(s string) (string, bool) {
+	switch t := strings.ToLower(s); t {
+	case "normal", "master", "replica", "slave", "pubsub":
+		return t, true
+	}
+	return "", false
+}
+
+// clientByID is this node's client with id, nil if there is none (or
+// CLIENT KILL has killed it: it is gone).
+func (s *Server) clientByID(id int64) *client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cl := s.clients[id]; cl != nil && !cl.killed.Load() {
+		return cl
+	}
+	return nil
+}
+
+// clientType is the TYPE of cl for CLIENT KILL and CLIENT LIST: pubsub
+// once it subscribed, else normal.
 func clientType(cl *client) string {
 	if cl.nsub.Load()+cl.npsub.Load() > 0 {
 		return "pubsub"
@@ -165,10 +186,7 @@ func (b *burst) clientUnblock(argv [][]byte) {
 		b.error(fsm.ErrNotInteger)
 		return
 	}
-	b.s.mu.Lock()
-	cl := b.s.clients[id]
-	b.s.mu.Unlock()
-	if cl != nil && cl.tryUnblock(withError, unblockPatience) {
+	if cl := b.s.clientByID(id); cl != nil && cl.tryUnblock(withError, unblockPatience) {
 		b.integer(1)
 		return
 	}
@@ -242,7 +260,7 @@ func (bs blockingSession) busy() (withError, ok bool) {
 // unblocked) and marks the wait as over.
 func (bs blockingSession) taken() bool {
 	withError := <-bs.cl.unblock
-	bs.cl.blockState.Store(blockBusy)
+	bs.received()
 	return withError
 }
 
@@ -279,13 +297,8 @@ func (b *burst) clientListFiltered(argv [][]byte) {
 	case len(argv) == 2:
 		b.bulk(b.s.clientList())
 	case len(argv) == 4 && strings.EqualFold(string(argv[2]), "type"):
-		typ := strings.ToLower(string(argv[3]))
-		switch typ {
-		case "normal", "pubsub":
-		case "master", "replica", "slave":
-			b.bulk("")
-			return
-		default:
+		typ, ok := clientTypeArg(string(argv[3]))
+		if !ok {
 			b.error("ERR Unknown client type '" + string(argv[3]) + "'")
 			return
 		}
@@ -304,10 +317,7 @@ func (b *burst) clientListFiltered(argv [][]byte) {
 				b.error("ERR Invalid client ID")
 				return
 			}
-			b.s.mu.Lock()
-			cl := b.s.clients[id]
-			b.s.mu.Unlock()
-			if cl != nil && !cl.killed.Load() {
+			if cl := b.s.clientByID(id); cl != nil {
 				sb.WriteString(b.s.clientLine(cl))
 			}
 		}

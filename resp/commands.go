@@ -877,6 +877,21 @@ func human(n uint64) string {
 	return strconv.FormatUint(n, 10) + "B"
 }
 
+// replicaAddrs is the host and port of every follower, as INFO replication
+// and ROLE list the leader's replicas. A member whose client address is
+// not known yet (it announces it just after it starts) is left out until
+// it is: a replica with no ip and port 0 would mislead the tools.
+func replicaAddrs(nodes []Node) [][2]string {
+	var out [][2]string
+	for _, n := range nodes {
+		if !n.Leader && n.ClientAddr != "" {
+			host, port := hostPort(n.ClientAddr)
+			out = append(out, [2]string{host, port})
+		}
+	}
+	return out
+}
+
 // hostPort splits a client address for INFO replication and ROLE.
 func hostPort(addr string) (host, port string) {
 	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
@@ -897,13 +912,7 @@ func cmdRole(b *burst, argv [][]byte) {
 	applied := int64(s.fsm.AppliedIndex())
 	nodes := s.be.Nodes()
 	if s.be.IsLeader() {
-		var replicas [][2]string
-		for _, n := range nodes {
-			if !n.Leader && n.ClientAddr != "" {
-				host, port := hostPort(n.ClientAddr)
-				replicas = append(replicas, [2]string{host, port})
-			}
-		}
+		replicas := replicaAddrs(nodes)
 		b.arrayLen(3)
 		b.bulk("master")
 		b.integer(applied)
@@ -960,16 +969,9 @@ func (s *Server) replicationInfo() []Field {
 	if s.be.IsLeader() {
 		out := []Field{{"role", "master"}}
 		var replicas []Field
-		for _, n := range nodes {
-			// A member whose client address is not known yet (it announces
-			// it just after it starts) is left out until it is: a slaveN
-			// line with no ip and port 0 would mislead the tools.
-			if n.Leader || n.ClientAddr == "" {
-				continue
-			}
-			host, port := hostPort(n.ClientAddr)
+		for _, r := range replicaAddrs(nodes) {
 			replicas = append(replicas, Field{"slave" + strconv.Itoa(len(replicas)),
-				"ip=" + host + ",port=" + port + ",state=online,offset=" + applied + ",lag=0"})
+				"ip=" + r[0] + ",port=" + r[1] + ",state=online,offset=" + applied + ",lag=0"})
 		}
 		out = append(out, Field{"connected_slaves", strconv.Itoa(len(replicas))})
 		out = append(out, replicas...)

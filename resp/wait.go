@@ -79,6 +79,7 @@ func cmdWait(b *burst, argv [][]byte) {
 		}
 		return int64(got) >= want
 	}
+	asTimeout := func() { ask(); b.integer(int64(got)) } // counted again, as Redis
 	if ask() || b.inExec {
 		b.integer(int64(got))
 		return
@@ -100,7 +101,7 @@ func cmdWait(b *burst, argv [][]byte) {
 		select {
 		case <-poll.C:
 			if withError, ok := bs.busy(); !ok {
-				b.unblocked(withError, func() { ask(); b.integer(int64(got)) })
+				b.unblocked(withError, asTimeout)
 				return
 			}
 			if ask() {
@@ -114,7 +115,7 @@ func cmdWait(b *burst, argv [][]byte) {
 			return
 		case withError := <-unblocked:
 			bs.received()
-			b.unblocked(withError, func() { ask(); b.integer(int64(got)) }) // counted again, as Redis
+			b.unblocked(withError, asTimeout)
 			return
 		case <-h.gone:
 			b.quit = true
